@@ -1,0 +1,46 @@
+package dev.usher.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin listener: its own port and its own one-thread event loop, so a scrape or a probe is
+ * answered even when the main listener is overloaded. Serves {@code /metrics}, {@code /health/live}
+ * and {@code /health/ready}.
+ */
+public final class AdminServer {
+  private static final int MAX_ADMIN_REQUEST_BYTES = 64 * 1024;
+
+  private AdminServer() {}
+
+  /** The admin listener, ready to bind. */
+  public static ServerBootstrap bootstrap(
+      EventLoopGroup group,
+      Class<? extends ServerChannel> channelType,
+      PrometheusMeterRegistry registry,
+      BooleanSupplier ready) {
+    AdminRoutes routes = new AdminRoutes(registry, ready);
+    return new ServerBootstrap()
+            .group(group)
+            .channel(channelType)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new HttpObjectAggregator(MAX_ADMIN_REQUEST_BYTES))
+                        .addLast(routes);
+                  }
+                });
+  }
+}

@@ -1,0 +1,43 @@
+package dev.usher.app.http;
+
+import dev.usher.app.UsherApplication;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+
+/**
+ * HTTP/1.1 with keep-alive and pipelining, on Netty's codec: {@code GET /} answers a short text,
+ * {@code POST /echo} echoes the body. Malformed, oversized and unsupported requests get the right
+ * 4xx and a closed connection.
+ */
+public final class HttpApplication implements UsherApplication {
+  private static final int MAX_CHUNK_BYTES = 8192;
+
+  private final HttpLimits limits;
+
+  public HttpApplication(HttpLimits limits) {
+    this.limits = limits;
+  }
+
+  @Override
+  public String name() {
+    return "http";
+  }
+
+  @Override
+  public void initConnection(ChannelPipeline pipeline) {
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxInitialLineBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes())
+            .setMaxChunkSize(MAX_CHUNK_BYTES);
+    pipeline
+        .addLast("http-codec", new HttpServerCodec(decoder))
+        .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
+        .addLast("http-drain", new HttpDrainHandler())
+        .addLast("http-malformed", MalformedRequestResponder.INSTANCE)
+        .addLast("http-aggregator", new ClosingHttpObjectAggregator(limits.maxRequestBytes()))
+        .addLast("http-routes", HelloRoutes.INSTANCE);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.usher.app.http;
+
+import dev.usher.app.DrainRequested;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Ends a connection gracefully when the server drains: an idle connection closes at once; one with
+ * requests in flight answers all of them, the last with {@code Connection: close}, and then closes
+ * (Netty's keep-alive handler, just before this one, does the closing).
+ */
+final class HttpDrainHandler extends ChannelDuplexHandler {
+  private int unansweredRequests;
+  private boolean draining;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) {
+      unansweredRequests++;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response
+        && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+        && draining
+        && unansweredRequests <= 1) {
+      HttpUtil.setKeepAlive(response, false);
+    }
+    if (msg instanceof LastHttpContent && !isInformational(msg) && unansweredRequests > 0) {
+      unansweredRequests--;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == DrainRequested.INSTANCE) {
+      draining = true;
+      if (unansweredRequests == 0) {
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  private static boolean isInformational(Object msg) {
+    return msg instanceof HttpResponse response
+        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+  }
+}

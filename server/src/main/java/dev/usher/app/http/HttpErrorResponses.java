@@ -1,0 +1,38 @@
+package dev.usher.app.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Error answers that end the connection: the status, a one-line reason, then close. */
+final class HttpErrorResponses {
+  private HttpErrorResponses() {}
+
+  static void sendAndClose(ChannelHandlerContext ctx, HttpResponseStatus status) {
+    sendAndClose(ctx, errorResponse(status));
+  }
+
+  static void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  static FullHttpResponse errorResponse(HttpResponseStatus status) {
+    ByteBuf body = Unpooled.copiedBuffer(status + "\n", StandardCharsets.US_ASCII);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    return response;
+  }
+}

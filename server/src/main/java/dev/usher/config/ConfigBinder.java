@@ -1,0 +1,88 @@
+package dev.usher.config;
+
+import io.netty.util.NetUtil;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns validated values into the configuration records, resolving every {@code auto}. */
+final class ConfigBinder {
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+  private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+  private static final int MAX_PORT = 65_535;
+  private static final long MAX_INT_BYTES = Integer.MAX_VALUE;
+  private static final Duration ONE_DAY = Duration.ofDays(1);
+
+  private final ConfigValues values;
+  private final KernelNetworkSettings kernel;
+
+  ConfigBinder(ConfigValues values, KernelNetworkSettings kernel) {
+    this.values = values;
+    this.kernel = kernel;
+  }
+
+  UsherConfig bind() throws InvalidConfigException {
+    ServerConfig server = server();
+    AdminConfig admin = admin(server);
+    return new UsherConfig(server, admin, shutdown(), log());
+  }
+
+  private ServerConfig server() throws InvalidConfigException {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new ServerConfig(
+        host("server.host"),
+        values.integer("server.port", 0, MAX_PORT),
+        values
+            .integerOrAuto("server.backlog", 1, Integer.MAX_VALUE, "net.core.somaxconn")
+            .orElse(kernel.somaxconn()),
+        values.choice("server.transport", TransportPreference.class),
+        values.integer("server.boss-threads", 1, 64),
+        values.integerOrAuto("server.worker-threads", 1, 4096, "2 x cores").orElse(2 * cores),
+        values.choice("server.protocol", Protocol.class),
+        values.integer("server.max-connections", 1, Integer.MAX_VALUE),
+        values.duration("server.idle-timeout", Duration.ofMillis(1), ONE_DAY),
+        values.bytes("server.max-request-bytes", 0, MAX_INT_BYTES),
+        values.bytes("server.max-initial-line-bytes", 64, 1 << 20),
+        values.bytes("server.max-header-bytes", 64, 1 << 20),
+        new SocketOptionsConfig(
+            values.bool("server.socket.tcp-nodelay"),
+            values.bool("server.socket.keep-alive"),
+            values.bool("server.socket.reuse-address")));
+  }
+
+  private AdminConfig admin(ServerConfig server) throws InvalidConfigException {
+    int port = values.integer("admin.port", 0, MAX_PORT);
+    if (port != 0 && port == server.port()) {
+      throw values.invalid("admin.port", "a port other than server.port (" + server.port() + ")");
+    }
+    return new AdminConfig(host("admin.host"), port);
+  }
+
+  private ShutdownConfig shutdown() throws InvalidConfigException {
+    return new ShutdownConfig(
+        values.duration("shutdown.pre-stop-delay", Duration.ZERO, ONE_DAY),
+        values.duration("shutdown.drain-timeout", Duration.ofMillis(1), ONE_DAY));
+  }
+
+  private LogConfig log() throws InvalidConfigException {
+    String level = values.string("log.level").toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw values.invalid("log.level", "one of trace, debug, info, warn, error");
+    }
+    return new LogConfig(values.choice("log.format", LogFormat.class), level);
+  }
+
+  private String host(String key) throws InvalidConfigException {
+    String host = values.string(key);
+    boolean valid =
+        NetUtil.isValidIpV4Address(host)
+            || NetUtil.isValidIpV6Address(host)
+            || HOST_NAME.matcher(host).matches();
+    if (!valid) {
+      throw values.invalid(key, "an IP address such as 0.0.0.0, 127.0.0.1 or ::, or a host name");
+    }
+    return host;
+  }
+}

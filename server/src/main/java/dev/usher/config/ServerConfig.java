@@ -1,0 +1,25 @@
+package dev.usher.config;
+
+import java.time.Duration;
+
+/**
+ * The main listener: where it binds, how the kernel queues its connections, which transport and
+ * threads serve them, and the limits that protect it.
+ *
+ * @param backlog the resolved SO_BACKLOG (never "auto": resolved to net.core.somaxconn at load)
+ * @param workerThreads the resolved worker thread count (never "auto")
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    int backlog,
+    TransportPreference transport,
+    int bossThreads,
+    int workerThreads,
+    Protocol protocol,
+    int maxConnections,
+    Duration idleTimeout,
+    int maxRequestBytes,
+    int maxInitialLineBytes,
+    int maxHeaderBytes,
+    SocketOptionsConfig socket) {}

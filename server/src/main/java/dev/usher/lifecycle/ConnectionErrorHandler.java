@@ -1,0 +1,31 @@
+package dev.usher.lifecycle;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of every connection: an error no handler dealt with closes the connection and
+ * is logged once with the client's address. Resets and broken pipes are what clients do; they are
+ * logged at debug only.
+ */
+@Sharable
+final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
+  static final ConnectionErrorHandler INSTANCE = new ConnectionErrorHandler();
+  private static final Logger log = LoggerFactory.getLogger(ConnectionErrorHandler.class);
+
+  private ConnectionErrorHandler() {}
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("connection from {} closed after an unhandled error", ctx.channel().remoteAddress(), cause);
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.usher.lifecycle;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** Binds a listener and waits, bounded, until it listens; a failure becomes one clear line. */
+final class ListenerBinding {
+  private static final long BIND_TIMEOUT_SECONDS = 30;
+
+  private ListenerBinding() {}
+
+  static Channel bind(ServerBootstrap bootstrap, String listener, String portKey, InetSocketAddress address)
+      throws StartupException, InterruptedException {
+    ChannelFuture bound = bootstrap.bind(address);
+    if (!bound.await(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      throw new StartupException(
+          "binding the " + listener + " listener to " + address + " timed out", null);
+    }
+    if (!bound.isSuccess()) {
+      throw BindFailures.describe(listener, portKey, address, bound.cause());
+    }
+    return bound.channel();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.usher.lifecycle;
+
+import dev.usher.app.UsherApplication;
+import dev.usher.config.KernelNetworkSettings;
+import dev.usher.config.LoadedConfig;
+import dev.usher.metrics.ServerMetrics;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * usher as a process: logs the configuration warnings, starts the server, waits for SIGTERM or
+ * SIGINT, drains, and returns the exit status.
+ */
+public final class ServerProcess {
+  private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
+
+  private final LoadedConfig loaded;
+  private final KernelNetworkSettings kernel;
+
+  public ServerProcess(LoadedConfig loaded, KernelNetworkSettings kernel) {
+    this.loaded = loaded;
+    this.kernel = kernel;
+  }
+
+  /**
+   * Runs until a shutdown signal has been handled.
+   *
+   * @return 0 after a clean drain
+   * @throws StartupException when the server could not start; it has been logged as one line
+   */
+  public int runUntilShutdown(UsherApplication application)
+      throws StartupException, InterruptedException {
+    loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
+    try (ServerMetrics metrics = new ServerMetrics()) {
+      UsherServer server;
+      try {
+        server = UsherServer.start(loaded.config(), application, metrics, kernel.somaxconn());
+      } catch (StartupException cannotStart) {
+        log.error("usher cannot start: {}", cannotStart.getMessage());
+        log.debug("start failure details", cannotStart);
+        throw cannotStart;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      new ShutdownSignals()
+          .install(
+              () -> {
+                try {
+                  server.drainAndStop();
+                } catch (InterruptedException interrupted) {
+                  Thread.currentThread().interrupt();
+                } finally {
+                  stopped.countDown();
+                }
+              });
+      stopped.await();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.usher.transport;
+
+import dev.usher.config.TransportPreference;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the transport: the one configured, or with {@code auto} the best available
+ * (io_uring, then epoll, then NIO), logging why each better one was passed over.
+ */
+public final class TransportSelector {
+  private static final Logger log = LoggerFactory.getLogger(TransportSelector.class);
+
+  private TransportSelector() {}
+
+  public static Transport select(TransportPreference preference)
+      throws UnavailableTransportException {
+    return switch (preference) {
+      case IO_URING -> require("io_uring", ioUringUnavailable(), Transport::ioUring);
+      case EPOLL -> require("epoll", epollUnavailable(), Transport::epoll);
+      case NIO -> Transport.nio();
+      case AUTO -> best();
+    };
+  }
+
+  private static Transport best() {
+    List<String> passedOver = new ArrayList<>();
+    Optional<String> ioUring = ioUringUnavailable();
+    if (ioUring.isEmpty()) {
+      return chosen(Transport.ioUring(), passedOver);
+    }
+    passedOver.add("io_uring (" + ioUring.get() + ")");
+    Optional<String> epoll = epollUnavailable();
+    if (epoll.isEmpty()) {
+      return chosen(Transport.epoll(), passedOver);
+    }
+    passedOver.add("epoll (" + epoll.get() + ")");
+    return chosen(Transport.nio(), passedOver);
+  }
+
+  private static Transport chosen(Transport transport, List<String> passedOver) {
+    if (passedOver.isEmpty()) {
+      log.info("transport: {} (server.transport=auto, the best available)", transport.kind().label());
+    } else {
+      log.info(
+          "transport: {} (server.transport=auto); not available: {}",
+          transport.kind().label(),
+          String.join("; ", passedOver));
+    }
+    return transport;
+  }
+
+  private static Transport require(
+      String name, Optional<String> unavailable, java.util.function.Supplier<Transport> transport)
+      throws UnavailableTransportException {
+    if (unavailable.isPresent()) {
+      throw new UnavailableTransportException(
+          "server.transport = "
+              + name
+              + " is not available on this host: "
+              + unavailable.get()
+              + " (use auto to fall back to the best available)");
+    }
+    log.info("transport: {} (configured)", name);
+    return transport.get();
+  }
+
+  private static Optional<String> ioUringUnavailable() {
+    return IoUring.isAvailable() ? Optional.empty() : Optional.of(reason(IoUring.unavailabilityCause()));
+  }
+
+  private static Optional<String> epollUnavailable() {
+    return Epoll.isAvailable() ? Optional.empty() : Optional.of(reason(Epoll.unavailabilityCause()));
+  }
+
+  private static String reason(Throwable cause) {
+    if (cause == null) {
+      return "unknown reason";
+    }
+    Throwable root = cause;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}
