@@ -66,7 +66,7 @@ public final class UsherMain {
         loaded.config().log(), System.getProperty("logback.configurationFile") != null);
     try {
       return new ServerProcess(loaded, kernel)
-          .runUntilShutdown(BuiltInApplications.forConfig(loaded.config().server()));
+          .runUntilShutdown(BuiltInApplications::forConfig);
     } catch (StartupException cannotStart) {
       return EXIT_START_FAILED;
     } catch (InterruptedException interrupted) {

@@ -4,17 +4,21 @@ import dev.usher.app.echo.EchoApplication;
 import dev.usher.app.http.HttpApplication;
 import dev.usher.app.http.HttpLimits;
 import dev.usher.config.ServerConfig;
+import dev.usher.metrics.HttpMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** The applications usher ships, chosen by {@code server.protocol}. */
 public final class BuiltInApplications {
   private BuiltInApplications() {}
 
-  public static UsherApplication forConfig(ServerConfig config) {
+  /** The application {@code server.protocol} names, with its protocol meters in {@code registry}. */
+  public static UsherApplication forConfig(ServerConfig config, MeterRegistry registry) {
     return switch (config.protocol()) {
       case HTTP ->
           new HttpApplication(
               new HttpLimits(
-                  config.maxInitialLineBytes(), config.maxHeaderBytes(), config.maxRequestBytes()));
+                  config.maxInitialLineBytes(), config.maxHeaderBytes(), config.maxRequestBytes()),
+              new HttpMeters(registry)::newExchangeObserver);
       case ECHO -> new EchoApplication();
     };
   }

@@ -26,7 +26,7 @@ final class ConfigBinder {
   UsherConfig bind() throws InvalidConfigException {
     ServerConfig server = server();
     AdminConfig admin = admin(server);
-    return new UsherConfig(server, admin, shutdown(), log());
+    return new UsherConfig(server, admin, shutdown(), log(), metrics());
   }
 
   private ServerConfig server() throws InvalidConfigException {
@@ -72,6 +72,14 @@ final class ConfigBinder {
       throw values.invalid("log.level", "one of trace, debug, info, warn, error");
     }
     return new LogConfig(values.choice("log.format", LogFormat.class), level);
+  }
+
+  private MetricsConfig metrics() throws InvalidConfigException {
+    return new MetricsConfig(
+        values.bool("metrics.accept-path"),
+        values.duration("metrics.listen-queue.sample-interval", Duration.ofMillis(1), Duration.ofSeconds(10)),
+        values.duration("metrics.listen-queue.peak-window", Duration.ofSeconds(1), Duration.ofHours(1)),
+        values.duration("metrics.event-loop.probe-interval", Duration.ofMillis(10), Duration.ofSeconds(10)));
   }
 
   private String host(String key) throws InvalidConfigException {

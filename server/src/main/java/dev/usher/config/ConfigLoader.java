@@ -31,7 +31,7 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("config", "usher.conf");
 
   private static final String DEFAULTS_RESOURCE = "usher-defaults.conf";
-  private static final Set<String> ROOTS = Set.of("server", "admin", "shutdown", "log");
+  private static final Set<String> ROOTS = Set.of("server", "admin", "shutdown", "log", "metrics");
 
   private final Map<String, String> environment;
   private final Properties systemProperties;

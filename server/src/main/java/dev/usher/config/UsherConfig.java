@@ -2,4 +2,8 @@ package dev.usher.config;
 
 /** The whole, validated configuration of one usher process. Built once at start; immutable. */
 public record UsherConfig(
-    ServerConfig server, AdminConfig admin, ShutdownConfig shutdown, LogConfig log) {}
+    ServerConfig server,
+    AdminConfig admin,
+    ShutdownConfig shutdown,
+    LogConfig log,
+    MetricsConfig metrics) {}

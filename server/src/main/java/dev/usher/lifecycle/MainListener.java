@@ -1,11 +1,11 @@
 package dev.usher.lifecycle;
 
-import dev.usher.accept.ConnectionAdmission;
 import dev.usher.config.ServerConfig;
 import dev.usher.metrics.TcpInfoReader;
 import dev.usher.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.UnixChannel;
@@ -20,7 +20,7 @@ final class MainListener {
       Transport transport,
       EventLoopGroup boss,
       EventLoopGroup workers,
-      ConnectionAdmission admission,
+      ChannelHandler acceptPath,
       ConnectionInitializer connections) {
     return new ServerBootstrap()
             .group(boss, workers)
@@ -29,7 +29,7 @@ final class MainListener {
             .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
             .childOption(ChannelOption.TCP_NODELAY, config.socket().tcpNoDelay())
             .childOption(ChannelOption.SO_KEEPALIVE, config.socket().keepAlive())
-            .handler(admission)
+            .handler(acceptPath)
             .childHandler(connections);
   }
 

@@ -1,5 +1,6 @@
 package dev.usher.lifecycle;
 
+import dev.usher.app.ApplicationFactory;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.LoadedConfig;
@@ -29,10 +30,11 @@ public final class ServerProcess {
    * @return 0 after a clean drain
    * @throws StartupException when the server could not start; it has been logged as one line
    */
-  public int runUntilShutdown(UsherApplication application)
+  public int runUntilShutdown(ApplicationFactory applications)
       throws StartupException, InterruptedException {
     loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
     try (ServerMetrics metrics = new ServerMetrics()) {
+      UsherApplication application = applications.create(loaded.config().server(), metrics.registry());
       UsherServer server;
       try {
         server = UsherServer.start(loaded.config(), application, metrics, kernel.somaxconn());

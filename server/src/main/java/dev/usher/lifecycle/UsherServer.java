@@ -5,7 +5,13 @@ import dev.usher.accept.ConnectionTracker;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.UsherConfig;
+import dev.usher.metrics.AcceptPathMetrics;
+import dev.usher.metrics.EventLoopMeters;
 import dev.usher.metrics.ListenerMeters;
+import dev.usher.metrics.ServerInfo;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import dev.usher.metrics.ServerMetrics;
 import dev.usher.transport.Transport;
 import dev.usher.transport.TransportSelector;
@@ -13,6 +19,8 @@ import dev.usher.transport.UnavailableTransportException;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,6 +43,7 @@ public final class UsherServer {
   private final EventLoopGroup adminLoop;
   private final ConnectionTracker connections;
   private final ConnectionAdmission admission;
+  private final Optional<AcceptPathMetrics> acceptPathMetrics;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
   private Channel listener;
@@ -54,6 +63,29 @@ public final class UsherServer {
             connections,
             meters.accepted(),
             meters.refused());
+    MeterRegistry registry = metrics.registry();
+    this.acceptPathMetrics =
+        config.metrics().acceptPath()
+            ? Optional.of(
+                AcceptPathMetrics.create(
+                    registry, MAIN_LISTENER, config.metrics(), transport.exposesFileDescriptor()))
+            : Optional.empty();
+    Duration probeInterval = config.metrics().eventLoopProbeInterval();
+    EventLoopMeters.bind(registry, "boss", boss, probeInterval);
+    EventLoopMeters.bind(registry, "worker", workers, probeInterval);
+    EventLoopMeters.bind(registry, "admin", adminLoop, probeInterval);
+  }
+
+  /** The server channel's pipeline: observe the accept path, then admit or refuse. */
+  private ChannelHandler acceptPath() {
+    return new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel serverChannel) {
+        acceptPathMetrics.ifPresent(
+            metrics -> serverChannel.pipeline().addLast("accept-meters", metrics.acceptObserver()));
+        serverChannel.pipeline().addLast("admission", admission);
+      }
+    };
   }
 
   /**
@@ -102,12 +134,14 @@ public final class UsherServer {
                 transport,
                 boss,
                 workers,
-                admission,
+                acceptPath(),
                 new ConnectionInitializer(application, config.server().idleTimeout())),
             "server",
             "server.port",
             new InetSocketAddress(config.server().host(), config.server().port()));
     logBound(application, somaxconn);
+    acceptPathMetrics.ifPresent(accepting -> accepting.startListenQueueProbe(listener));
+    ServerInfo.register(metrics.registry(), transport.kind().label(), application.name());
     state = ServerState.ACCEPTING;
     log.info("accepting connections on {}", mainEndpoint());
   }
@@ -170,6 +204,7 @@ public final class UsherServer {
     Thread.sleep(config.shutdown().preStopDelay());
 
     admission.startDraining();
+    acceptPathMetrics.ifPresent(AcceptPathMetrics::close);
     listener.close().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     log.info(
         "listener closed; draining {} open connection(s) for at most shutdown.drain-timeout={}ms",

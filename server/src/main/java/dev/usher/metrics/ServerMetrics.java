@@ -1,6 +1,7 @@
 package dev.usher.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -9,6 +10,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 
 /**
  * The process's meter registry, exported in the Prometheus format, with the JVM and process meters
@@ -19,13 +23,34 @@ public final class ServerMetrics implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   public ServerMetrics() {
+    registry.config().meterFilter(PrometheusConventions.INSTANCE);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    PrometheusConventions.bindProcessCpuSeconds(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    bindAllocatorMemory();
+  }
+
+  // Micrometer's NettyAllocatorMetrics registers these without a description, which promtool
+  // rejects, and keys them by an identity hash that changes with every restart.
+  private void bindAllocatorMemory() {
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+      ByteBufAllocatorMetric metric = allocator.metric();
+      Gauge.builder("netty.allocator.memory.used", metric, ByteBufAllocatorMetric::usedDirectMemory)
+          .description("Memory held by Netty's default buffer allocator")
+          .baseUnit("bytes")
+          .tag("memory_type", "direct")
+          .register(registry);
+      Gauge.builder("netty.allocator.memory.used", metric, ByteBufAllocatorMetric::usedHeapMemory)
+          .description("Memory held by Netty's default buffer allocator")
+          .baseUnit("bytes")
+          .tag("memory_type", "heap")
+          .register(registry);
+    }
   }
 
   public PrometheusMeterRegistry registry() {

@@ -1,10 +1,12 @@
 package dev.usher.app.http;
 
 import dev.usher.app.UsherApplication;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 with keep-alive and pipelining, on Netty's codec: {@code GET /} answers a short text,
@@ -15,9 +17,15 @@ public final class HttpApplication implements UsherApplication {
   private static final int MAX_CHUNK_BYTES = 8192;
 
   private final HttpLimits limits;
+  private final Supplier<ChannelHandler> exchangeObserver;
 
-  public HttpApplication(HttpLimits limits) {
+  /**
+   * @param exchangeObserver makes, per connection, the handler that measures HTTP exchanges; it
+   *     sits right after the codec and sees every request and response
+   */
+  public HttpApplication(HttpLimits limits, Supplier<ChannelHandler> exchangeObserver) {
     this.limits = limits;
+    this.exchangeObserver = exchangeObserver;
   }
 
   @Override
@@ -34,6 +42,7 @@ public final class HttpApplication implements UsherApplication {
             .setMaxChunkSize(MAX_CHUNK_BYTES);
     pipeline
         .addLast("http-codec", new HttpServerCodec(decoder))
+        .addLast("http-meters", exchangeObserver.get())
         .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
         .addLast("http-drain", new HttpDrainHandler())
         .addLast("http-malformed", MalformedRequestResponder.INSTANCE)

@@ -1,0 +1,13 @@
+package dev.usher.app;
+
+import dev.usher.config.ServerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Makes the application once at start. The registry is there for protocol meters registered up
+ * front (as the HTTP application's are) and for a forking team's own business meters.
+ */
+@FunctionalInterface
+public interface ApplicationFactory {
+  UsherApplication create(ServerConfig config, MeterRegistry registry);
+}

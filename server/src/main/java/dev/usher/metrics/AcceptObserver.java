@@ -1,0 +1,62 @@
+package dev.usher.metrics;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.UnixChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches a listener's accept path from the server channel's pipeline, on the boss loop: how many
+ * connections each wake-up accepts, how long each waited in the kernel's accept queue, and the
+ * moment of accepting, which the connection's own {@link ConnectionObserver} turns into the
+ * hand-off time once the connection is active on its worker.
+ *
+ * <p>One instance per listener: it counts the current batch.
+ */
+final class AcceptObserver extends ChannelInboundHandlerAdapter {
+  private final AcceptPathMeters meters;
+  private TcpInfoReader reader;
+  private int batch;
+
+  AcceptObserver(AcceptPathMeters meters) {
+    this.meters = meters;
+  }
+
+  // The server channel stays on one boss loop for life: the reader is confined to it.
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (meters.queueWait != null) {
+      reader = TcpInfoReader.create().orElse(null);
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    long acceptedNanos = System.nanoTime();
+    Channel child = (Channel) msg;
+    batch++;
+    if (reader != null && child instanceof UnixChannel unix && reader.read(unix.fd().intValue())) {
+      meters.queueWait.record(reader.millisSinceLastAckReceived(), TimeUnit.MILLISECONDS);
+    }
+    child.pipeline().addFirst("usher-connection-meters", new ConnectionObserver(meters, acceptedNanos));
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (batch > 0) {
+      meters.batchSize.record(batch);
+      batch = 0;
+    }
+    ctx.fireChannelReadComplete();
+  }
+}

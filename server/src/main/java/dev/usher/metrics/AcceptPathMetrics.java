@@ -1,0 +1,76 @@
+package dev.usher.metrics;
+
+import dev.usher.config.MetricsConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.unix.UnixChannel;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything usher measures on one listener's accept path: the kernel's view of the listen queue,
+ * the kernel's drop counters, and per connection the accept-queue wait, the hand-off to a worker,
+ * bytes and lifetime. A meter that cannot be measured here is absent, and the reason is logged once.
+ */
+public final class AcceptPathMetrics implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AcceptPathMetrics.class);
+
+  private final MeterRegistry registry;
+  private final String listener;
+  private final MetricsConfig config;
+  private final AcceptPathMeters meters;
+  private ListenQueueProbe probe;
+
+  private AcceptPathMetrics(MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
+    this.registry = registry;
+    this.listener = listener;
+    this.config = config;
+    boolean kernelReadable = nativeSockets && TcpInfoReader.isSupported();
+    this.meters = new AcceptPathMeters(registry, listener, kernelReadable);
+    if (!kernelReadable) {
+      log.info(
+          "listener {}: server_listen_queue_* and server_accept_queue_wait_seconds are absent: {}",
+          listener,
+          nativeSockets ? TcpInfoReader.unsupportedReason() : "the nio transport gives no socket descriptor to ask the kernel about");
+    }
+    KernelListenCounters.register(registry, KernelListenCounters.NETSTAT)
+        .ifPresent(reason -> log.info("server_listen_overflows_total and server_listen_drops_total are absent: {}", reason));
+  }
+
+  /**
+   * @param nativeSockets whether the transport's sockets have file descriptors (io_uring, epoll)
+   */
+  public static AcceptPathMetrics create(
+      MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
+    return new AcceptPathMetrics(registry, listener, config, nativeSockets);
+  }
+
+  /** The handler for the listener's server-channel pipeline, ahead of the admission gate. */
+  public ChannelHandler acceptObserver() {
+    return new AcceptObserver(meters);
+  }
+
+  /** Starts sampling the bound listener's queue, when the kernel can be asked. */
+  public void startListenQueueProbe(Channel boundListener) {
+    Optional<Integer> fd =
+        boundListener instanceof UnixChannel unix && TcpInfoReader.isSupported()
+            ? Optional.of(unix.fd().intValue())
+            : Optional.empty();
+    fd.ifPresent(
+        descriptor -> {
+          probe = new ListenQueueProbe(registry, listener, descriptor, config.listenQueuePeakWindow());
+          probe.start(config.listenQueueSampleInterval());
+        });
+  }
+
+  /** Stops the listen-queue probe; call before the listener closes. */
+  @Override
+  public void close() {
+    if (probe != null) {
+      probe.close();
+      probe = null;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.usher.metrics;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Samples a listener's accept queue from the kernel ({@code TCP_INFO} on the listening socket) on a
+ * daemon thread of its own, and exports it as three gauges: the depth now, the effective backlog,
+ * and the peak depth over a rolling window.
+ *
+ * <p>The peak is a {@link TimeWindowMax}: it rotates with time, not with scrapes, so two Prometheus
+ * servers scraping the same usher read the same peak, and a burst that came and went between two
+ * scrapes still shows. A gauge whose last read failed reads NaN, never a made-up zero.
+ */
+public final class ListenQueueProbe implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ListenQueueProbe.class);
+  private static final int PEAK_WINDOW_SLOTS = 3;
+
+  private final int listenerFd;
+  private final TimeWindowMax peak;
+  private final ScheduledExecutorService sampler;
+  private TcpInfoReader reader;
+  private volatile boolean measured;
+  private volatile int depth;
+  private volatile int limit;
+
+  ListenQueueProbe(MeterRegistry registry, String listener, int listenerFd, Duration peakWindow) {
+    this.listenerFd = listenerFd;
+    this.peak =
+        new TimeWindowMax(Clock.SYSTEM, Math.max(1, peakWindow.toMillis() / PEAK_WINDOW_SLOTS), PEAK_WINDOW_SLOTS);
+    this.sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().daemon().name("usher-listen-queue-probe-" + listener).unstarted(task));
+    Gauge.builder("server.listen.queue.depth", this, probe -> probe.measured ? probe.depth : Double.NaN)
+        .description("Connections in the listen (accept) queue now, from the kernel: TCP_INFO tcpi_unacked of the listening socket")
+        .tag("listener", listener)
+        .register(registry);
+    Gauge.builder("server.listen.queue.limit", this, probe -> probe.measured ? probe.limit : Double.NaN)
+        .description("The listen queue's effective length as the kernel reports it (TCP_INFO tcpi_sacked): min(server.backlog, net.core.somaxconn)")
+        .tag("listener", listener)
+        .register(registry);
+    Gauge.builder("server.listen.queue.peak", this, probe -> probe.measured ? probe.peak.poll() : Double.NaN)
+        .description("Highest listen queue depth sampled over the rolling window metrics.listen-queue.peak-window")
+        .tag("listener", listener)
+        .register(registry);
+  }
+
+  void start(Duration interval) {
+    awaitFirstSample();
+    long micros = interval.toNanos() / 1_000;
+    sampler.scheduleAtFixedRate(this::sampleOnce, micros, micros, TimeUnit.MICROSECONDS);
+  }
+
+  // The first sample is taken before start returns, so the gauges are true from the first scrape.
+  private void awaitFirstSample() {
+    try {
+      sampler.submit(this::sampleOnce).get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+      log.warn("the first listen queue sample failed", failed);
+    }
+  }
+
+  private void sampleOnce() {
+    if (reader == null) {
+      reader = TcpInfoReader.create().orElseThrow();
+    }
+    if (reader.read(listenerFd)) {
+      depth = reader.listenQueueDepth();
+      limit = reader.listenQueueLimit();
+      peak.record(depth);
+      measured = true;
+    } else {
+      measured = false;
+    }
+  }
+
+  /** Stops sampling, before the listener closes: its descriptor number may be reused after. */
+  @Override
+  public void close() {
+    measured = false;
+    sampler.execute(
+        () -> {
+          if (reader != null) {
+            reader.close();
+            reader = null;
+          }
+        });
+    sampler.shutdown();
+    try {
+      if (!sampler.awaitTermination(1, TimeUnit.SECONDS)) {
+        log.warn("listen queue probe did not stop within 1s");
+        sampler.shutdownNow();
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      sampler.shutdownNow();
+    }
+  }
+}
