@@ -178,6 +178,15 @@ public final class UsherServer {
     return (InetSocketAddress) admin.localAddress();
   }
 
+  /** The main listener's channel, for tests in this package that hold the accept path. */
+  Channel listenerChannel() {
+    return listener;
+  }
+
+  int openConnections() {
+    return connections.openConnections();
+  }
+
   public ServerState state() {
     return state;
   }

@@ -21,6 +21,7 @@ public final class AcceptPathMetrics implements AutoCloseable {
   private final String listener;
   private final MetricsConfig config;
   private final AcceptPathMeters meters;
+  private final Optional<KernelListenCounters> kernelCounters;
   private ListenQueueProbe probe;
 
   private AcceptPathMetrics(MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
@@ -35,8 +36,12 @@ public final class AcceptPathMetrics implements AutoCloseable {
           listener,
           nativeSockets ? TcpInfoReader.unsupportedReason() : "the nio transport gives no socket descriptor to ask the kernel about");
     }
-    KernelListenCounters.register(registry, KernelListenCounters.NETSTAT)
-        .ifPresent(reason -> log.info("server_listen_overflows_total and server_listen_drops_total are absent: {}", reason));
+    this.kernelCounters = KernelListenCounters.register(registry, KernelListenCounters.NETSTAT);
+    if (kernelCounters.isEmpty()) {
+      log.info(
+          "server_listen_overflows_total and server_listen_drops_total are absent: {} is not readable",
+          KernelListenCounters.NETSTAT);
+    }
   }
 
   /**

@@ -48,12 +48,15 @@ public final class KernelListenCounters {
     this.netstat = netstat;
   }
 
-  /** Registers the counters when {@code /proc/net/netstat} can be read; says why not otherwise. */
-  static Optional<String> register(MeterRegistry registry, Path netstat) {
+  /**
+   * Registers the counters when {@code /proc/net/netstat} can be read. Meters hold their source
+   * weakly: keep the returned object for as long as the counters are to be read.
+   */
+  static Optional<KernelListenCounters> register(MeterRegistry registry, Path netstat) {
     KernelListenCounters counters = new KernelListenCounters(netstat);
     Map<String, Long> first = counters.read();
     if (first.isEmpty()) {
-      return Optional.of(netstat + " is not readable (not Linux?)");
+      return Optional.empty();
     }
     for (Counter counter : COUNTERS) {
       if (first.containsKey(counter.field())) {
@@ -62,7 +65,7 @@ public final class KernelListenCounters {
             .register(registry);
       }
     }
-    return Optional.empty();
+    return Optional.of(counters);
   }
 
   private synchronized double value(String field) {
