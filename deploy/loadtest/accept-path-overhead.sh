@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What the accept-path meters cost: keep-alive requests/s and new connections/s with
+# metrics.accept-path on and off, interleaved in one run (on, off, on, off, ...), medians and ratio.
+# Then the time of one /metrics scrape with 0 and with 10,000 open connections.
+#
+# usage: deploy/loadtest/accept-path-overhead.sh [ROUNDS] [SECONDS]
+# Server on CPU 0 (1 boss + 1 worker thread), wrk on CPU 1. Loopback only.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need wrk wrk
+need curl curl
+need taskset util-linux
+ensure_jar
+
+rounds=${1:-3}
+seconds=${2:-8}
+work=$(mktemp -d)
+trap 'stop_usher 2>/dev/null || true; rm -rf "$work"' EXIT
+
+run_case() { # run_case on|off ROUND
+  local mode=$1 round=$2 enabled=true
+  [ "$mode" = off ] && enabled=false
+  start_usher 0 "$work/usher-$mode-$round.log" -Dmetrics.accept-path=$enabled \
+    -Dserver.boss-threads=1 -Dserver.worker-threads=1
+  local url="http://127.0.0.1:$USHER_PORT/"
+  taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null # warm-up
+  taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "$url" >"$work/ka-$mode-$round.txt"
+  taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/nc-$mode-$round.txt"
+  stop_usher
+  printf '  round %s, meters %-3s: keep-alive %8s req/s, new connections %8s conn/s\n' "$round" "$mode" \
+    "$(wrk_rps "$work/ka-$mode-$round.txt")" "$(wrk_rps "$work/nc-$mode-$round.txt")"
+}
+
+echo "accept-path meters on vs off: $rounds rounds of ${seconds}s per client, interleaved"
+for round in $(seq 1 "$rounds"); do
+  run_case on "$round"
+  run_case off "$round"
+done
+
+summary() { # summary ka|nc on|off
+  for f in "$work/$1-$2-"*.txt; do wrk_rps "$f"; done | median
+}
+ka_on=$(summary ka on); ka_off=$(summary ka off)
+nc_on=$(summary nc on); nc_off=$(summary nc off)
+echo
+echo "| load (wrk -t1 -c64, loopback) | meters on | meters off | on / off |"
+echo "|---|---|---|---|"
+printf '| keep-alive requests/s | %.0f | %.0f | %.3f |\n' "$ka_on" "$ka_off" "$(echo "$ka_on / $ka_off" | bc -l)"
+printf '| new connections/s (Connection: close) | %.0f | %.0f | %.3f |\n' "$nc_on" "$nc_off" "$(echo "$nc_on / $nc_off" | bc -l)"
+
+echo
+echo "time of one /metrics scrape (median of 20), with 0 and 10,000 open idle connections"
+start_usher 0 "$work/usher-scrape.log" -Dserver.max-connections=20000 -Dserver.idle-timeout=10m
+scrape_ms() {
+  for _ in $(seq 1 20); do
+    curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$ADMIN_PORT/metrics"
+  done | median | awk '{ printf "%.2f", $1 * 1000 }'
+}
+idle=$(scrape_ms)
+python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$USHER_PORT" 10000 60 "$work/held" &
+holder=$!
+for _ in $(seq 1 600); do [ -f "$work/held" ] && break; sleep 0.1; done
+active=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^server_connections_active/ { print $2 }')
+loaded=$(scrape_ms)
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+stop_usher
+echo "| open connections | scrape time (ms) |"
+echo "|---|---|"
+echo "| 0 | $idle |"
+echo "| ${active%.*} | $loaded |"
