@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 final class ConfigBinder {
   private static final Pattern HOST_NAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+  // RFC 1123 2.1: a host name is never all digits and dots; 300.1.1.1 is a mistyped address.
+  private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
   private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
   private static final int MAX_PORT = 65_535;
   private static final long MAX_INT_BYTES = Integer.MAX_VALUE;
@@ -87,7 +89,7 @@ final class ConfigBinder {
     boolean valid =
         NetUtil.isValidIpV4Address(host)
             || NetUtil.isValidIpV6Address(host)
-            || HOST_NAME.matcher(host).matches();
+            || (HOST_NAME.matcher(host).matches() && !DIGITS_AND_DOTS.matcher(host).matches());
     if (!valid) {
       throw values.invalid(key, "an IP address such as 0.0.0.0, 127.0.0.1 or ::, or a host name");
     }

@@ -110,12 +110,18 @@ public final class ConfigLoader {
     return ConfigFactory.parseMap(fromEnvironment, "environment variables");
   }
 
-  private Config propertiesLayer() {
+  private Config propertiesLayer() throws InvalidConfigException {
     Map<String, String> fromProperties =
         systemProperties.stringPropertyNames().stream()
             .filter(name -> ROOTS.contains(name.split("\\.", 2)[0]) && name.contains("."))
             .collect(Collectors.toMap(name -> name, systemProperties::getProperty));
-    return ConfigFactory.parseMap(fromProperties, "system properties");
+    try {
+      return ConfigFactory.parseMap(fromProperties, "system properties");
+    } catch (ConfigException conflicting) {
+      // -Dserver.port=1 -Dserver.port.x=2: one key is both a value and an object.
+      throw new InvalidConfigException(
+          "invalid configuration: system properties: " + conflicting.getMessage());
+    }
   }
 
   private static Config parseFile(Path file) throws InvalidConfigException {

@@ -27,6 +27,10 @@ final class ConfigValues {
   }
 
   String display(String key) {
+    // A key set to null in a file: hasPath is false and getValue would throw.
+    if (!config.hasPath(key)) {
+      return "null";
+    }
     ConfigValue value = config.getValue(key);
     return value.valueType() == ConfigValueType.STRING
         ? (String) value.unwrapped()
@@ -40,7 +44,7 @@ final class ConfigValues {
   int integer(String key, int min, int max) throws InvalidConfigException {
     String allowed = "an integer from " + min + " to " + max;
     try {
-      int value = config.getInt(key);
+      int value = wholeNumber(key);
       if (value < min || value > max) {
         throw invalid(key, allowed);
       }
@@ -58,7 +62,7 @@ final class ConfigValues {
     }
     String allowed = "\"auto\" (" + autoMeaning + ") or an integer from " + min + " to " + max;
     try {
-      int value = config.getInt(key);
+      int value = wholeNumber(key);
       if (value < min || value > max) {
         throw invalid(key, allowed);
       }
@@ -68,7 +72,19 @@ final class ConfigValues {
     }
   }
 
+  // getInt truncates a fraction (-Dserver.port=80.5 would bind 80): a count must be written whole.
+  private int wholeNumber(String key) {
+    Number number = config.getNumber(key);
+    if (!(number instanceof Integer || number instanceof Long)) {
+      throw new ConfigException.BadValue(key, "not a whole number");
+    }
+    return config.getInt(key);
+  }
+
   boolean isAuto(String key) {
+    if (!config.hasPath(key)) {
+      return false;
+    }
     ConfigValue value = config.getValue(key);
     return value.valueType() == ConfigValueType.STRING
         && AUTO.equalsIgnoreCase(((String) value.unwrapped()).strip());

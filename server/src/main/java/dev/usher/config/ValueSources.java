@@ -2,6 +2,9 @@ package dev.usher.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 
 /** Tells, for any key, which configuration layer its effective value came from. */
 final class ValueSources {
@@ -25,9 +28,18 @@ final class ValueSources {
       return "environment variable " + ConfigLoader.environmentName(key);
     }
     if (hasPath(fileLayer, key)) {
-      return "file " + fileName + ", line " + fileLayer.getValue(key).origin().lineNumber();
+      return "file " + fileName + ", line " + line(fileLayer, key);
     }
     return "built-in default";
+  }
+
+  // getValue throws for a key set to null; the layer's objects still hold the null and its origin.
+  private static int line(Config layer, String key) {
+    ConfigValue value = layer.root();
+    for (String element : ConfigUtil.splitPath(key)) {
+      value = ((ConfigObject) value).get(element);
+    }
+    return value.origin().lineNumber();
   }
 
   // hasPathOrNull: a key set to null in a file still came from that file.

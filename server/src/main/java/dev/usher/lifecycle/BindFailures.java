@@ -11,7 +11,12 @@ final class BindFailures {
     String where = listener + " listener on " + Endpoints.hostAndPort(address.getHostString(), address.getPort());
     String detail = messages(failure);
     String explanation;
-    if (detail.contains("Address already in use")) {
+    if (address.isUnresolved()) {
+      explanation =
+          "host "
+              + address.getHostString()
+              + " does not resolve to an address (check its spelling and DNS)";
+    } else if (detail.contains("Address already in use")) {
       explanation =
           "port "
               + address.getPort()

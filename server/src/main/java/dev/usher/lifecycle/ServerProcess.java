@@ -5,6 +5,8 @@ import dev.usher.app.UsherApplication;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.LoadedConfig;
 import dev.usher.metrics.ServerMetrics;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,27 +36,37 @@ public final class ServerProcess {
       throws StartupException, InterruptedException {
     loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
     try (ServerMetrics metrics = new ServerMetrics()) {
-      UsherApplication application = applications.create(loaded.config().server(), metrics.registry());
-      UsherServer server;
-      try {
-        server = UsherServer.start(loaded.config(), application, metrics, kernel.somaxconn());
-      } catch (StartupException cannotStart) {
-        log.error("usher cannot start: {}", cannotStart.getMessage());
-        log.debug("start failure details", cannotStart);
-        throw cannotStart;
-      }
+      UsherApplication application =
+          applications.create(loaded.config().server(), metrics.registry());
+      // Handlers go in before the server starts: a SIGTERM just after "accepting connections" (or
+      // during the start) must drain, not meet the JVM's default handler and exit 143.
+      CompletableFuture<UsherServer> started = new CompletableFuture<>();
       CountDownLatch stopped = new CountDownLatch(1);
       new ShutdownSignals()
           .install(
               () -> {
                 try {
-                  server.drainAndStop();
+                  started.join().drainAndStop();
+                } catch (CompletionException startFailed) {
+                  // Nothing to drain; the main thread reports the failure.
                 } catch (InterruptedException interrupted) {
                   Thread.currentThread().interrupt();
                 } finally {
                   stopped.countDown();
                 }
               });
+      try {
+        started.complete(
+            UsherServer.start(loaded.config(), application, metrics, kernel.somaxconn()));
+      } catch (StartupException cannotStart) {
+        started.completeExceptionally(cannotStart);
+        log.error("usher cannot start: {}", cannotStart.getMessage());
+        log.debug("start failure details", cannotStart);
+        throw cannotStart;
+      } catch (InterruptedException | RuntimeException failure) {
+        started.completeExceptionally(failure);
+        throw failure;
+      }
       stopped.await();
       return 0;
     }

@@ -62,14 +62,24 @@ public final class UsherProcess implements AutoCloseable {
    */
   public static UsherProcess start(List<String> jvmOptions, Map<String, String> environment, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>();
+    return startThrough(List.of(), jvmOptions, environment, args);
+  }
+
+  /**
+   * Like {@link #start}, with {@code launcher} in front of {@code java}: {@code setpriv
+   * --reuid=65534 ...} to run usher as another user, say.
+   */
+  public static UsherProcess startThrough(
+      List<String> launcher, List<String> jvmOptions, Map<String, String> environment, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar().toAbsolutePath().toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(name -> name.matches("(SERVER|ADMIN|SHUTDOWN|LOG)_.*"));
+    builder.environment().keySet().removeIf(name -> name.matches("(SERVER|ADMIN|SHUTDOWN|LOG|METRICS)_.*"));
     builder.environment().putAll(environment);
     return new UsherProcess(builder.start());
   }
@@ -121,9 +131,10 @@ public final class UsherProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Sends SIGTERM, as {@code kill} or Kubernetes does. */
+  /** Sends SIGTERM, as {@code kill} or Kubernetes does; the output is still collected after it. */
   public void sigterm() {
-    process.destroy();
+    // Through the handle: Process.destroy() also closes the output pipe, losing the drain's lines.
+    process.toHandle().destroy();
   }
 
   public void sigint() throws IOException, InterruptedException {
