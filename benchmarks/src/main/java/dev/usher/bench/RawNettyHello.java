@@ -1,0 +1,112 @@
+package dev.usher.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The peer benchmark's baseline: the plainest Netty HTTP hello server, on the same Netty, transport
+ * and thread counts as usher, with no metrics, limits or drain. It answers every request with the
+ * same bytes as usher's {@code GET /}.
+ *
+ * <p>usage: {@code java -cp usher-benchmarks.jar dev.usher.bench.RawNettyHello PORT TRANSPORT
+ * BOSS_THREADS WORKER_THREADS} (TRANSPORT: io_uring, epoll or nio). Prints "ready PORT" once bound.
+ */
+public final class RawNettyHello {
+  private RawNettyHello() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    int port = Integer.parseInt(args[0]);
+    String transport = args[1];
+    int bossThreads = Integer.parseInt(args[2]);
+    int workerThreads = Integer.parseInt(args[3]);
+    IoHandlerFactory factory =
+        switch (transport) {
+          case "io_uring" -> IoUringIoHandler.newFactory();
+          case "epoll" -> EpollIoHandler.newFactory();
+          default -> NioIoHandler.newFactory();
+        };
+    Class<? extends ServerChannel> channelType =
+        switch (transport) {
+          case "io_uring" -> IoUringServerSocketChannel.class;
+          case "epoll" -> EpollServerSocketChannel.class;
+          default -> NioServerSocketChannel.class;
+        };
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(bossThreads, factory);
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
+    Hello hello = new Hello();
+    Channel listener =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new HttpObjectAggregator(1 << 20))
+                        .addLast(hello);
+                  }
+                })
+            .bind("127.0.0.1", port)
+            .sync()
+            .channel();
+    System.out.println("ready " + port);
+    listener.closeFuture().sync();
+  }
+
+  @Sharable
+  private static final class Hello extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final ByteBuf BODY =
+        Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer().writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, BODY.duplicate());
+      response
+          .headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.readableBytes());
+      HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
+      ctx.write(response);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+  }
+}
