@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# usher against its peers, measured in one run and interleaved (usher, raw Netty, nginx, usher, ...):
+# keep-alive, pipelined and new-connection rates, p99 latency, memory per idle connection at
+# 20,000 open connections, and start-to-ready time. Medians over ROUNDS, and ratios.
+#
+# usage: deploy/loadtest/peers-benchmark.sh [ROUNDS] [SECONDS]
+# Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; nginx: 1 worker),
+# the load generator CPU 1. Loopback only; every run is bounded in time.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need wrk wrk
+need h2load nghttp2-client
+need nginx nginx-light
+need taskset util-linux
+need curl curl
+rounds=${1:-3}
+seconds=${2:-8}
+idle_connections=${IDLE_CONNECTIONS:-20000}
+ensure_jar
+BENCH_JAR="$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar"
+[ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
+JAVA="$(java_home)/bin/java"
+JVM_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+  pkill -f "hold_connections.py 127.0.0.1" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n 65536 2>/dev/null || true
+
+now_ms() { date +%s%3N; }
+
+await_ready() { # await_ready PORT: waits for a 200, at most 30 s
+  for _ in $(seq 1 3000); do
+    curl -sf -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.01
+  done
+  echo "server on port $1 did not become ready" >&2
+  exit 1
+}
+
+# Memory a server holds, in bytes: resident memory, plus for a JVM its live heap after a full GC
+# (the JVMs run with a fixed, pre-touched heap, so their RSS does not move with the heap).
+held_bytes() { # held_bytes NAME PID...
+  local name=$1
+  shift
+  local live=0
+  if [ "$name" != nginx ]; then
+    live=$("$(java_home)/bin/jcmd" "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { print $3 }')
+  fi
+  echo $(($(rss_kib "$@") * 1024 + ${live:-0}))
+}
+
+rss_kib() { # rss_kib PID...: resident memory of these processes, summed
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")))
+  done
+  echo "$total"
+}
+
+start_server() { # start_server NAME PORT: sets server_pid and server_pids (for memory)
+  local name=$1 port=$2
+  case "$name" in
+    usher)
+      taskset -c 0 "$JAVA" $JVM_HEAP -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
+        -Dadmin.port=0 -Dserver.transport=epoll -Dserver.boss-threads=1 -Dserver.worker-threads=1 \
+        -Dserver.max-connections=$((idle_connections + 5000)) -Dserver.idle-timeout=10m \
+        -jar "$USHER_JAR" >"$work/$name.log" 2>&1 &
+      server_pid=$!
+      server_pids=$server_pid
+      ;;
+    raw-netty)
+      taskset -c 0 "$JAVA" $JVM_HEAP --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR" dev.usher.bench.RawNettyHello \
+        "$port" epoll 1 1 >"$work/$name.log" 2>&1 &
+      server_pid=$!
+      server_pids=$server_pid
+      ;;
+    nginx)
+      mkdir -p "$work/nginx"
+      cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+worker_rlimit_nofile 65536;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections $((idle_connections + 5000)); }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 600s;
+  client_body_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location / { default_type text/plain; return 200 "hello from usher\n"; }
+  }
+}
+CONF
+      taskset -c 0 nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/$name.log" 2>&1 &
+      server_pid=$!
+      ;;
+  esac
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+run_server() { # run_server NAME ROUND
+  local name=$1 round=$2 port
+  port=$(free_port)
+  local started
+  started=$(now_ms)
+  start_server "$name" "$port"
+  await_ready "$port"
+  echo $(($(now_ms) - started)) >"$work/$name-start-$round"
+  if [ "$name" = nginx ]; then
+    server_pids="$server_pid $(pgrep -P "$server_pid" | tr '\n' ' ')"
+  fi
+  local url="http://127.0.0.1:$port/"
+  taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$url" >"$work/$name-ka-$round"
+  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$seconds" "$url" >"$work/$name-pipe-$round" 2>&1
+  taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"
+  local before after
+  # shellcheck disable=SC2086
+  before=$(held_bytes "$name" $server_pids)
+  taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$idle_connections" 120 "$work/held-$name-$round" &
+  local holder=$!
+  for _ in $(seq 1 1200); do [ -f "$work/held-$name-$round" ] && break; sleep 0.1; done
+  sleep 2
+  # shellcheck disable=SC2086
+  after=$(held_bytes "$name" $server_pids)
+  echo "($after - $before) / $idle_connections" | bc >"$work/$name-mem-$round"
+  kill "$holder" 2>/dev/null || true
+  wait "$holder" 2>/dev/null || true
+  stop_server
+  printf '  round %s %-9s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
+    "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
+    "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" \
+    "$(cat "$work/$name-start-$round")"
+}
+
+pipelined_rps() { awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$1"; }
+p99() { awk '$1 == "99%" { print $2 }' "$1"; }
+p99_ms() { # wrk prints 1.23ms / 850.00us / 1.10s
+  p99 "$1" | awk '/us$/ { sub("us", ""); print $1 / 1000; next } /ms$/ { sub("ms", ""); print $1; next } /s$/ { sub("s", ""); print $1 * 1000 }'
+}
+
+servers=(usher raw-netty nginx)
+echo "peers: ${servers[*]}; $rounds rounds, ${seconds}s per load, $idle_connections idle connections"
+for round in $(seq 1 "$rounds"); do
+  for name in "${servers[@]}"; do
+    run_server "$name" "$round"
+  done
+done
+
+med() { # med NAME KIND
+  for round in $(seq 1 "$rounds"); do
+    case "$2" in
+      ka | nc) wrk_rps "$work/$1-$2-$round" ;;
+      pipe) pipelined_rps "$work/$1-pipe-$round" ;;
+      p99) p99_ms "$work/$1-ka-$round" ;;
+      mem | start) cat "$work/$1-$2-$round" ;;
+    esac
+  done | median
+}
+
+ratio() { echo "scale=3; $1 / $2" | bc; }
+echo
+echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -g | awk '/Mem:/ { print $2 }') GiB, kernel $(uname -r); medians of $rounds interleaved rounds"
+echo
+echo "| measure | usher | raw Netty | nginx | usher / raw Netty | usher / nginx |"
+echo "|---|---|---|---|---|---|"
+for kind in ka pipe nc p99 mem start; do
+  u=$(med usher $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
+  case $kind in
+    ka) label="keep-alive requests/s (wrk -t1 -c64)" ;;
+    pipe) label="pipelined requests/s (h2load --h1 -m16 -c64)" ;;
+    nc) label="new connections/s (wrk -H 'Connection: close')" ;;
+    p99) label="p99 latency, keep-alive (ms)" ;;
+    mem) label="memory per idle connection at $idle_connections (bytes: RSS + live heap)" ;;
+    start) label="start to first 200 (ms)" ;;
+  esac
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$u" "$r" "$n" "$(ratio "$u" "$r")" "$(ratio "$u" "$n")"
+done
