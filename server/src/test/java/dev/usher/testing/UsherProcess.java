@@ -123,7 +123,9 @@ public final class UsherProcess implements AutoCloseable {
 
   /** Sends SIGTERM, as {@code kill} or Kubernetes does. */
   public void sigterm() {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of the process's output,
+    // losing every line it prints after the signal (the drain, the summary).
+    process.toHandle().destroy();
   }
 
   public void sigint() throws IOException, InterruptedException {
