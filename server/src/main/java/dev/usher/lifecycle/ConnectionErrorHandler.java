@@ -3,14 +3,16 @@ package dev.usher.lifecycle;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of every connection: an error no handler dealt with closes the connection and
- * is logged once with the client's address. Resets and broken pipes are what clients do; they are
- * logged at debug only.
+ * is logged once with the client's address. Resets, broken pipes and a client hanging up in the
+ * middle of a request (Netty's aggregator reports that as a premature closure) are what clients do;
+ * they are logged at debug only.
  */
 @Sharable
 final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
@@ -21,7 +23,7 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
+    if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
       log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
       log.warn("connection from {} closed after an unhandled error", ctx.channel().remoteAddress(), cause);

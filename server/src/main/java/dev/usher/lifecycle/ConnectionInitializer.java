@@ -1,5 +1,6 @@
 package dev.usher.lifecycle;
 
+import dev.usher.accept.HalfClosedConnectionCloser;
 import dev.usher.accept.IdleConnectionCloser;
 import dev.usher.app.UsherApplication;
 import io.netty.channel.Channel;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of every accepted connection, in the order a byte travels: usher's idle
- * timeout, then the application's handlers, then the last-resort error handler.
+ * timeout and half-close handling, then the application's handlers, then the last-resort error
+ * handler.
  */
 @Sharable
 final class ConnectionInitializer extends ChannelInitializer<Channel> {
@@ -29,7 +31,8 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline pipeline = channel.pipeline();
     pipeline
         .addLast("idle-state", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
-        .addLast("idle-close", IdleConnectionCloser.INSTANCE);
+        .addLast("idle-close", IdleConnectionCloser.INSTANCE)
+        .addLast("half-close", HalfClosedConnectionCloser.INSTANCE);
     application.initConnection(pipeline);
     pipeline.addLast("connection-errors", ConnectionErrorHandler.INSTANCE);
   }

@@ -29,6 +29,9 @@ final class MainListener {
             .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
             .childOption(ChannelOption.TCP_NODELAY, config.socket().tcpNoDelay())
             .childOption(ChannelOption.SO_KEEPALIVE, config.socket().keepAlive())
+            // A client's FIN becomes an event, so replies are flushed before the close: see
+            // HalfClosedConnectionCloser.
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(acceptPath)
             .childHandler(connections);
   }

@@ -1,7 +1,9 @@
 package dev.usher.app.http;
 
 import dev.usher.app.DrainRequested;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
@@ -46,7 +48,9 @@ final class HttpDrainHandler extends ChannelDuplexHandler {
     if (event == DrainRequested.INSTANCE) {
       draining = true;
       if (unansweredRequests == 0) {
-        ctx.close();
+        // Answers written in the current read batch may still await the flush at read-complete
+        // (io_uring can run the drain in between): send them, then close.
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       }
     } else {
       ctx.fireUserEventTriggered(event);
