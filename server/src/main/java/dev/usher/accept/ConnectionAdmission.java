@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +27,22 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
   private final String listener;
   private final int maxConnections;
   private final ConnectionTracker tracker;
+  private final IntSupplier openEverywhere;
   private final Counter accepted;
   private final Map<RefusalReason, Counter> refused;
   private final RefusalLog refusalLog;
   private volatile boolean draining;
 
+  /**
+   * @param tracker this listener's connections, which admitted ones join
+   * @param openEverywhere the open connections of every listener, which {@code maxConnections}
+   *     limits (one process-wide limit, however many listening sockets share the port)
+   */
   public ConnectionAdmission(
       String listener,
       int maxConnections,
       ConnectionTracker tracker,
+      IntSupplier openEverywhere,
       Counter accepted,
       Map<RefusalReason, Counter> refused) {
     if (maxConnections <= 0) {
@@ -44,6 +52,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     this.listener = listener;
     this.maxConnections = maxConnections;
     this.tracker = tracker;
+    this.openEverywhere = openEverywhere;
     this.accepted = accepted;
     this.refused = new EnumMap<>(refused);
     this.refusalLog = new RefusalLog(listener);
@@ -69,7 +78,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     if (draining) {
       refuse(child, RefusalReason.DRAINING);
-    } else if (tracker.openConnections() >= maxConnections) {
+    } else if (openEverywhere.getAsInt() >= maxConnections) {
       refuse(child, RefusalReason.MAX_CONNECTIONS);
     } else {
       tracker.track(child);

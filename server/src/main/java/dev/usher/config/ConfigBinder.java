@@ -40,6 +40,7 @@ final class ConfigBinder {
             .integerOrAuto("server.backlog", 1, Integer.MAX_VALUE, "net.core.somaxconn")
             .orElse(kernel.somaxconn()),
         values.choice("server.transport", TransportPreference.class),
+        values.choice("server.accept-mode", AcceptMode.class),
         values.integer("server.boss-threads", 1, 64),
         values.integerOrAuto("server.worker-threads", 1, 4096, "2 x cores").orElse(2 * cores),
         values.choice("server.protocol", Protocol.class),

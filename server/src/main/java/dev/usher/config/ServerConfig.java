@@ -14,6 +14,7 @@ public record ServerConfig(
     int port,
     int backlog,
     TransportPreference transport,
+    AcceptMode acceptMode,
     int bossThreads,
     int workerThreads,
     Protocol protocol,

@@ -5,6 +5,8 @@ import dev.usher.app.DrainRequested;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroupFuture;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,24 +14,35 @@ import java.util.concurrent.TimeUnit;
  * drain timeout, then closes the rest.
  */
 final class ConnectionDrain {
-  private final ConnectionTracker connections;
+  private final List<ConnectionTracker> trackers;
 
-  ConnectionDrain(ConnectionTracker connections) {
-    this.connections = connections;
+  ConnectionDrain(List<ConnectionTracker> trackers) {
+    this.trackers = List.copyOf(trackers);
   }
 
   DrainSummary drain(Duration timeout, long startedNanos) throws InterruptedException {
-    int open = connections.openConnections();
-    ChannelGroupFuture allClosed = connections.channels().newCloseFuture();
-    for (Channel channel : connections.channels()) {
-      // Queued behind the channel's registration task, so the application's handlers are there
-      // to receive the event even for a connection accepted a moment ago.
-      channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
+    int open = 0;
+    List<ChannelGroupFuture> allClosed = new ArrayList<>();
+    for (ConnectionTracker connections : trackers) {
+      open += connections.openConnections();
+      allClosed.add(connections.channels().newCloseFuture());
+      for (Channel channel : connections.channels()) {
+        // Queued behind the channel's registration task, so the application's handlers are there
+        // to receive the event even for a connection accepted a moment ago.
+        channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
+      }
     }
-    allClosed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    int forced = connections.channels().size();
-    if (forced > 0) {
-      connections.channels().close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ChannelGroupFuture closed : allClosed) {
+      closed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    int forced = 0;
+    for (ConnectionTracker connections : trackers) {
+      int left = connections.channels().size();
+      if (left > 0) {
+        forced += left;
+        connections.channels().close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
     }
     return new DrainSummary(
         Math.max(0, open - forced), forced, Duration.ofNanos(System.nanoTime() - startedNanos));

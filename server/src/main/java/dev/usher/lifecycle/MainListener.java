@@ -1,5 +1,6 @@
 package dev.usher.lifecycle;
 
+import dev.usher.config.AcceptMode;
 import dev.usher.config.ServerConfig;
 import dev.usher.metrics.TcpInfoReader;
 import dev.usher.transport.Transport;
@@ -9,21 +10,25 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import java.util.OptionalInt;
 
-/** The main listener: the backlog, the socket options, the accept gate and the hand-off. */
+/**
+ * A main listening socket: the backlog, the socket options, the accept path and the hand-off from
+ * the loop that accepts to the loops that serve (the same loop with {@code reuseport}).
+ */
 final class MainListener {
   private MainListener() {}
 
   static ServerBootstrap bootstrap(
       ServerConfig config,
       Transport transport,
-      EventLoopGroup boss,
+      EventLoopGroup acceptor,
       EventLoopGroup workers,
       ChannelHandler acceptPath,
       ConnectionInitializer connections) {
-    return new ServerBootstrap()
-            .group(boss, workers)
+    ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(acceptor, workers)
             .channel(transport.serverChannelType())
             .option(ChannelOption.SO_BACKLOG, config.backlog())
             .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
@@ -34,6 +39,10 @@ final class MainListener {
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(acceptPath)
             .childHandler(connections);
+    if (config.acceptMode() == AcceptMode.REUSEPORT) {
+      bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
+    }
+    return bootstrap;
   }
 
   /** The backlog the kernel really uses for this listener, when the transport can tell. */

@@ -1,25 +1,26 @@
 package dev.usher.lifecycle;
 
-import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
+import dev.usher.config.AcceptMode;
+import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
-import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.EventLoopMeters;
-import dev.usher.metrics.ListenerMeters;
 import dev.usher.metrics.ServerInfo;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import dev.usher.metrics.ServerMetrics;
 import dev.usher.transport.Transport;
 import dev.usher.transport.TransportSelector;
 import dev.usher.transport.UnavailableTransportException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running usher: the admin listener, the main listener with its boss and worker loops, and
- * the connections they serve. {@link #start} returns only when both listeners are bound and the
+ * One running usher: the admin listener, the main listener's sockets with their event loops, and
+ * the connections they serve. {@link #start} returns only when every listener is bound and the
  * server is accepting; {@link #drainAndStop} is the graceful shutdown sequence.
+ *
+ * <p>With {@code server.accept-mode = boss} the main listener is one socket, named {@code main},
+ * whose boss loop hands connections to the worker loops. With {@code reuseport} it is one
+ * {@code SO_REUSEPORT} socket per worker loop, named {@code main-0}, {@code main-1}, ..., each
+ * accepting on the loop that serves.
  */
 public final class UsherServer {
   private static final Logger log = LoggerFactory.getLogger(UsherServer.class);
@@ -38,54 +44,51 @@ public final class UsherServer {
 
   private final UsherConfig config;
   private final Transport transport;
-  private final EventLoopGroup boss;
+  private final Optional<EventLoopGroup> boss;
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
-  private final ConnectionTracker connections;
-  private final ConnectionAdmission admission;
-  private final Optional<AcceptPathMetrics> acceptPathMetrics;
+  private final List<ListeningSocket> sockets = new ArrayList<>();
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
-  private Channel listener;
 
   private UsherServer(UsherConfig config, Transport transport, ServerMetrics metrics) {
+    ServerConfig server = config.server();
     this.config = config;
     this.transport = transport;
-    this.boss = transport.newEventLoopGroup("boss", config.server().bossThreads());
-    this.workers = transport.newEventLoopGroup("worker", config.server().workerThreads());
-    this.adminLoop = transport.newEventLoopGroup("admin", 1);
-    this.connections = new ConnectionTracker();
-    ListenerMeters meters = new ListenerMeters(metrics.registry(), MAIN_LISTENER, connections);
-    this.admission =
-        new ConnectionAdmission(
-            MAIN_LISTENER,
-            config.server().maxConnections(),
-            connections,
-            meters.accepted(),
-            meters.refused());
-    MeterRegistry registry = metrics.registry();
-    this.acceptPathMetrics =
-        config.metrics().acceptPath()
-            ? Optional.of(
-                AcceptPathMetrics.create(
-                    registry, MAIN_LISTENER, config.metrics(), transport.exposesFileDescriptor()))
+    this.boss =
+        server.acceptMode() == AcceptMode.BOSS
+            ? Optional.of(transport.newEventLoopGroup("boss", server.bossThreads()))
             : Optional.empty();
+    this.workers = transport.newEventLoopGroup("worker", server.workerThreads());
+    this.adminLoop = transport.newEventLoopGroup("admin", 1);
+
+    MeterRegistry registry = metrics.registry();
+    if (boss.isPresent()) {
+      sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, registry));
+    } else {
+      int index = 0;
+      for (EventExecutor loop : workers) {
+        EventLoop acceptAndServe = (EventLoop) loop;
+        sockets.add(newSocket(MAIN_LISTENER + "-" + index++, acceptAndServe, acceptAndServe, registry));
+      }
+    }
     Duration probeInterval = config.metrics().eventLoopProbeInterval();
-    EventLoopMeters.bind(registry, "boss", boss, probeInterval);
+    boss.ifPresent(group -> EventLoopMeters.bind(registry, "boss", group, probeInterval));
     EventLoopMeters.bind(registry, "worker", workers, probeInterval);
     EventLoopMeters.bind(registry, "admin", adminLoop, probeInterval);
   }
 
-  /** The server channel's pipeline: observe the accept path, then admit or refuse. */
-  private ChannelHandler acceptPath() {
-    return new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel serverChannel) {
-        acceptPathMetrics.ifPresent(
-            metrics -> serverChannel.pipeline().addLast("accept-meters", metrics.acceptObserver()));
-        serverChannel.pipeline().addLast("admission", admission);
-      }
-    };
+  private ListeningSocket newSocket(
+      String name, EventLoopGroup acceptor, EventLoopGroup serving, MeterRegistry registry) {
+    return new ListeningSocket(
+        name,
+        acceptor,
+        serving,
+        config.server().maxConnections(),
+        this::openConnections,
+        registry,
+        config.metrics(),
+        transport.exposesFileDescriptor());
   }
 
   /**
@@ -102,10 +105,17 @@ public final class UsherServer {
     } catch (UnavailableTransportException unavailable) {
       throw new StartupException(unavailable.getMessage(), unavailable);
     }
+    if (config.server().acceptMode() == AcceptMode.REUSEPORT && !transport.exposesFileDescriptor()) {
+      throw new StartupException(
+          "server.accept-mode = reuseport needs the io_uring or epoll transport (SO_REUSEPORT), not "
+              + transport.kind().label(),
+          null);
+    }
     UsherServer server = new UsherServer(config, transport, metrics);
     try {
       server.bind(application, metrics, somaxconn);
     } catch (StartupException | InterruptedException | RuntimeException failure) {
+      server.closeListeners();
       server.closeLoops();
       throw failure;
     }
@@ -127,39 +137,49 @@ public final class UsherServer {
         "admin listener bound: {} (/metrics, /health/live, /health/ready)",
         Endpoints.hostAndPort(config.admin().host(), adminAddress().getPort()));
 
-    listener =
-        ListenerBinding.bind(
-            MainListener.bootstrap(
-                config.server(),
-                transport,
-                boss,
-                workers,
-                acceptPath(),
-                new ConnectionInitializer(application, config.server().idleTimeout())),
-            "server",
-            "server.port",
-            new InetSocketAddress(config.server().host(), config.server().port()));
+    ConnectionInitializer connections =
+        new ConnectionInitializer(application, config.server().idleTimeout());
+    int port = config.server().port();
+    for (ListeningSocket socket : sockets) {
+      Channel channel =
+          ListenerBinding.bind(
+              MainListener.bootstrap(
+                  config.server(),
+                  transport,
+                  socket.acceptor,
+                  socket.workers,
+                  socket.serverPipeline(),
+                  connections),
+              "server",
+              "server.port",
+              new InetSocketAddress(config.server().host(), port));
+      // With port 0 the first socket gets a port from the kernel; the others share it.
+      port = ((InetSocketAddress) channel.localAddress()).getPort();
+      socket.bound(channel);
+    }
     logBound(application, somaxconn);
-    acceptPathMetrics.ifPresent(accepting -> accepting.startListenQueueProbe(listener));
     ServerInfo.register(metrics.registry(), transport.kind().label(), application.name());
     state = ServerState.ACCEPTING;
     log.info("accepting connections on {}", mainEndpoint());
   }
 
   private void logBound(UsherApplication application, int somaxconn) {
-    int requested = config.server().backlog();
-    OptionalInt effective = MainListener.effectiveBacklog(listener);
+    ServerConfig server = config.server();
+    int requested = server.backlog();
+    OptionalInt effective = MainListener.effectiveBacklog(sockets.getFirst().channel);
     log.info(
-        "server listener bound: {} transport={} protocol={} backlog requested={} somaxconn={} effective={} boss-threads={} worker-threads={} max-connections={}",
+        "server listener bound: {} transport={} protocol={} accept-mode={} sockets={} backlog requested={} somaxconn={} effective={} boss-threads={} worker-threads={} max-connections={}",
         mainEndpoint(),
         transport.kind().label(),
         application.name(),
+        server.acceptMode().name().toLowerCase(java.util.Locale.ROOT),
+        sockets.size(),
         requested,
         somaxconn,
         effective.isPresent() ? effective.getAsInt() : "unknown (" + transport.kind().label() + " transport)",
-        config.server().bossThreads(),
-        config.server().workerThreads(),
-        config.server().maxConnections());
+        boss.isPresent() ? server.bossThreads() : "none (reuseport)",
+        server.workerThreads(),
+        server.maxConnections());
     if (effective.isPresent() && effective.getAsInt() != requested) {
       log.warn(
           "the kernel uses a listen backlog of {}, not the {} requested (server.backlog): it caps it at net.core.somaxconn = {}",
@@ -171,20 +191,25 @@ public final class UsherServer {
 
   /** The main listener's bound address (the real port when 0 was configured). */
   public InetSocketAddress address() {
-    return (InetSocketAddress) listener.localAddress();
+    return (InetSocketAddress) sockets.getFirst().channel.localAddress();
   }
 
   public InetSocketAddress adminAddress() {
     return (InetSocketAddress) admin.localAddress();
   }
 
-  /** The main listener's channel, for tests in this package that hold the accept path. */
+  /** The main listener's first socket, for tests in this package that hold the accept path. */
   Channel listenerChannel() {
-    return listener;
+    return sockets.getFirst().channel;
   }
 
+  /** Open connections across every listening socket: what {@code server.max-connections} limits. */
   int openConnections() {
-    return connections.openConnections();
+    int open = 0;
+    for (ListeningSocket socket : sockets) {
+      open += socket.connections.openConnections();
+    }
+    return open;
   }
 
   public ServerState state() {
@@ -200,6 +225,11 @@ public final class UsherServer {
     return transport;
   }
 
+  // The configured host with the real port: a native socket bound to 0.0.0.0 reports [::].
+  private String mainEndpoint() {
+    return Endpoints.hostAndPort(config.server().host(), address().getPort());
+  }
+
   /**
    * Shuts down gracefully, in order: not ready, pre-stop delay, stop accepting, drain the open
    * connections, close what remains, close the event loops. Every wait is bounded.
@@ -212,16 +242,15 @@ public final class UsherServer {
         config.shutdown().preStopDelay().toMillis());
     Thread.sleep(config.shutdown().preStopDelay());
 
-    admission.startDraining();
-    acceptPathMetrics.ifPresent(AcceptPathMetrics::close);
-    listener.close().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    closeListeners();
+    List<ConnectionTracker> trackers = sockets.stream().map(socket -> socket.connections).toList();
     log.info(
         "listener closed; draining {} open connection(s) for at most shutdown.drain-timeout={}ms",
-        connections.openConnections(),
+        openConnections(),
         config.shutdown().drainTimeout().toMillis());
 
     DrainSummary summary =
-        new ConnectionDrain(connections).drain(config.shutdown().drainTimeout(), started);
+        new ConnectionDrain(trackers).drain(config.shutdown().drainTimeout(), started);
     closeAdmin();
     closeLoops();
     state = ServerState.STOPPED;
@@ -233,6 +262,17 @@ public final class UsherServer {
     return summary;
   }
 
+  private void closeListeners() throws InterruptedException {
+    for (ListeningSocket socket : sockets) {
+      socket.stopAccepting();
+    }
+    for (ListeningSocket socket : sockets) {
+      if (socket.channel != null) {
+        socket.channel.close().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   private void closeAdmin() throws InterruptedException {
     if (admin != null) {
       admin.close().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -240,16 +280,15 @@ public final class UsherServer {
   }
 
   private void closeLoops() throws InterruptedException {
-    for (EventLoopGroup group : new EventLoopGroup[] {boss, workers, adminLoop}) {
+    List<EventLoopGroup> groups = new ArrayList<>();
+    boss.ifPresent(groups::add);
+    groups.add(workers);
+    groups.add(adminLoop);
+    for (EventLoopGroup group : groups) {
       group.shutdownGracefully(0, LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
-    for (EventLoopGroup group : new EventLoopGroup[] {boss, workers, adminLoop}) {
+    for (EventLoopGroup group : groups) {
       group.terminationFuture().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
-  }
-
-  // The configured host with the real port: a native socket bound to 0.0.0.0 reports [::].
-  private String mainEndpoint() {
-    return Endpoints.hostAndPort(config.server().host(), address().getPort());
   }
 }

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything usher measures on one listener's accept path: the kernel's view of the listen queue,
- * the kernel's drop counters, and per connection the accept-queue wait, the hand-off to a worker,
- * bytes and lifetime. A meter that cannot be measured here is absent, and the reason is logged once.
+ * Everything usher measures on one listening socket's accept path: the kernel's view of its listen
+ * queue, and per connection the accept-queue wait, the hand-off to a worker, bytes and lifetime.
+ * (The kernel's drop counters count for the whole network namespace: {@link ServerMetrics}.) A meter that cannot be measured here is absent, and the reason is logged once.
  */
 public final class AcceptPathMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptPathMetrics.class);
@@ -21,7 +21,6 @@ public final class AcceptPathMetrics implements AutoCloseable {
   private final String listener;
   private final MetricsConfig config;
   private final AcceptPathMeters meters;
-  private final Optional<KernelListenCounters> kernelCounters;
   private ListenQueueProbe probe;
 
   private AcceptPathMetrics(MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
@@ -35,12 +34,6 @@ public final class AcceptPathMetrics implements AutoCloseable {
           "listener {}: server_listen_queue_* and server_accept_queue_wait_seconds are absent: {}",
           listener,
           nativeSockets ? TcpInfoReader.unsupportedReason() : "the nio transport gives no socket descriptor to ask the kernel about");
-    }
-    this.kernelCounters = KernelListenCounters.register(registry, KernelListenCounters.NETSTAT);
-    if (kernelCounters.isEmpty()) {
-      log.info(
-          "server_listen_overflows_total and server_listen_drops_total are absent: {} is not readable",
-          KernelListenCounters.NETSTAT);
     }
   }
 

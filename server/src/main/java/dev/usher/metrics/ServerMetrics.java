@@ -13,6 +13,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * The process's meter registry, exported in the Prometheus format, with the JVM and process meters
@@ -21,6 +23,8 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 public final class ServerMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  // Meters hold their source weakly: this keeps the kernel counters readable.
+  private final Optional<KernelListenCounters> kernelCounters;
 
   public ServerMetrics() {
     registry.config().meterFilter(PrometheusConventions.INSTANCE);
@@ -33,6 +37,13 @@ public final class ServerMetrics implements AutoCloseable {
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     bindAllocatorMemory();
+    kernelCounters = KernelListenCounters.register(registry, KernelListenCounters.NETSTAT);
+    if (kernelCounters.isEmpty()) {
+      LoggerFactory.getLogger(ServerMetrics.class)
+          .info(
+              "server_listen_overflows_total and server_listen_drops_total are absent: {} is not readable",
+              KernelListenCounters.NETSTAT);
+    }
   }
 
   // Micrometer's NettyAllocatorMetrics registers these without a description, which promtool

@@ -15,12 +15,19 @@ public final class SocketStatistics {
   public record ListenerQueue(int depth, int backlog) {}
 
   public static ListenerQueue listener(int port) throws IOException, InterruptedException {
-    List<String> rows = rows("ss", "-Hltn", "sport = :" + port);
-    if (rows.size() != 1) {
-      throw new AssertionError("expected one listener on port " + port + ", ss shows " + rows);
+    List<ListenerQueue> listeners = listeners(port);
+    if (listeners.size() != 1) {
+      throw new AssertionError("expected one listener on port " + port + ", ss shows " + listeners);
     }
-    String[] columns = rows.getFirst().trim().split("\\s+");
-    return new ListenerQueue(Integer.parseInt(columns[1]), Integer.parseInt(columns[2]));
+    return listeners.getFirst();
+  }
+
+  /** Every listening socket on {@code port} (several with SO_REUSEPORT). */
+  public static List<ListenerQueue> listeners(int port) throws IOException, InterruptedException {
+    return rows("ss", "-Hltn", "sport = :" + port).stream()
+        .map(row -> row.trim().split("\\s+"))
+        .map(columns -> new ListenerQueue(Integer.parseInt(columns[1]), Integer.parseInt(columns[2])))
+        .toList();
   }
 
   /** Established TCP connections whose local port is {@code port}. */

@@ -1,0 +1,73 @@
+package dev.usher.lifecycle;
+
+import dev.usher.accept.ConnectionAdmission;
+import dev.usher.accept.ConnectionTracker;
+import dev.usher.config.MetricsConfig;
+import dev.usher.metrics.AcceptPathMetrics;
+import dev.usher.metrics.ListenerMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+
+/**
+ * One listening socket of the main listener with what belongs to it alone: the loop that accepts
+ * on it, its admission gate, its open connections and its meters, all named by its listener tag.
+ */
+final class ListeningSocket {
+  final String name;
+  final EventLoopGroup acceptor;
+  final EventLoopGroup workers;
+  final ConnectionTracker connections = new ConnectionTracker();
+  final ConnectionAdmission admission;
+  final Optional<AcceptPathMetrics> acceptPathMetrics;
+  Channel channel;
+
+  ListeningSocket(
+      String name,
+      EventLoopGroup acceptor,
+      EventLoopGroup workers,
+      int maxConnections,
+      IntSupplier openEverywhere,
+      MeterRegistry registry,
+      MetricsConfig metrics,
+      boolean nativeSockets) {
+    this.name = name;
+    this.acceptor = acceptor;
+    this.workers = workers;
+    ListenerMeters meters = new ListenerMeters(registry, name, connections);
+    this.admission =
+        new ConnectionAdmission(
+            name, maxConnections, connections, openEverywhere, meters.accepted(), meters.refused());
+    this.acceptPathMetrics =
+        metrics.acceptPath()
+            ? Optional.of(AcceptPathMetrics.create(registry, name, metrics, nativeSockets))
+            : Optional.empty();
+  }
+
+  /** The server channel's pipeline: observe the accept path, then admit or refuse. */
+  ChannelHandler serverPipeline() {
+    return new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel serverChannel) {
+        acceptPathMetrics.ifPresent(
+            meters -> serverChannel.pipeline().addLast("accept-meters", meters.acceptObserver()));
+        serverChannel.pipeline().addLast("admission", admission);
+      }
+    };
+  }
+
+  void bound(Channel listening) {
+    channel = listening;
+    acceptPathMetrics.ifPresent(meters -> meters.startListenQueueProbe(listening));
+  }
+
+  /** Refuses what still arrives and stops the probe, which must not outlive the descriptor. */
+  void stopAccepting() {
+    admission.startDraining();
+    acceptPathMetrics.ifPresent(AcceptPathMetrics::close);
+  }
+}
