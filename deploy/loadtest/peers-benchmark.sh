@@ -4,7 +4,8 @@
 # 20,000 open connections, and start-to-ready time. Medians over ROUNDS, and ratios.
 #
 # usage: deploy/loadtest/peers-benchmark.sh [ROUNDS] [SECONDS]
-# Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; nginx: 1 worker),
+# Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; usher reuseport:
+# 1 loop that accepts and serves; nginx: 1 worker),
 # the load generator CPU 1. Loopback only; every run is bounded in time.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -67,8 +68,10 @@ rss_kib() { # rss_kib PID...: resident memory of these processes, summed
 start_server() { # start_server NAME PORT: sets server_pid and server_pids (for memory)
   local name=$1 port=$2
   case "$name" in
-    usher)
-      taskset -c 0 "$JAVA" $JVM_HEAP -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
+    usher | usher-reuseport)
+      local mode=boss
+      [ "$name" = usher-reuseport ] && mode=reuseport
+      taskset -c 0 "$JAVA" $JVM_HEAP -Dserver.accept-mode=$mode -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
         -Dadmin.port=0 -Dserver.transport=epoll -Dserver.boss-threads=1 -Dserver.worker-threads=1 \
         -Dserver.max-connections=$((idle_connections + 5000)) -Dserver.idle-timeout=10m \
         -jar "$USHER_JAR" >"$work/$name.log" 2>&1 &
@@ -142,7 +145,7 @@ run_server() { # run_server NAME ROUND
   kill "$holder" 2>/dev/null || true
   wait "$holder" 2>/dev/null || true
   stop_server
-  printf '  round %s %-9s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
+  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
     "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" \
     "$(cat "$work/$name-start-$round")"
@@ -154,7 +157,7 @@ p99_ms() { # wrk prints 1.23ms / 850.00us / 1.10s
   p99 "$1" | awk '/us$/ { sub("us", ""); print $1 / 1000; next } /ms$/ { sub("ms", ""); print $1; next } /s$/ { sub("s", ""); print $1 * 1000 }'
 }
 
-servers=(usher raw-netty nginx)
+servers=(usher usher-reuseport raw-netty nginx)
 echo "peers: ${servers[*]}; $rounds rounds, ${seconds}s per load, $idle_connections idle connections"
 for round in $(seq 1 "$rounds"); do
   for name in "${servers[@]}"; do
@@ -177,10 +180,10 @@ ratio() { echo "scale=3; $1 / $2" | bc; }
 echo
 echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -g | awk '/Mem:/ { print $2 }') GiB, kernel $(uname -r); medians of $rounds interleaved rounds"
 echo
-echo "| measure | usher | raw Netty | nginx | usher / raw Netty | usher / nginx |"
-echo "|---|---|---|---|---|---|"
+echo "| measure | usher | usher reuseport | raw Netty | nginx | usher / raw Netty | usher / nginx | usher reuseport / nginx |"
+echo "|---|---|---|---|---|---|---|---|"
 for kind in ka pipe nc p99 mem start; do
-  u=$(med usher $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
+  u=$(med usher $kind); p=$(med usher-reuseport $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
   case $kind in
     ka) label="keep-alive requests/s (wrk -t1 -c64)" ;;
     pipe) label="pipelined requests/s (h2load --h1 -m16 -c64)" ;;
@@ -189,5 +192,5 @@ for kind in ka pipe nc p99 mem start; do
     mem) label="memory per idle connection at $idle_connections (bytes: RSS + live heap)" ;;
     start) label="start to first 200 (ms)" ;;
   esac
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$u" "$r" "$n" "$(ratio "$u" "$r")" "$(ratio "$u" "$n")"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$u" "$p" "$r" "$n" "$(ratio "$u" "$r")" "$(ratio "$u" "$n")" "$(ratio "$p" "$n")"
 done
