@@ -17,7 +17,10 @@ public final class BuiltInApplications {
       case HTTP ->
           new HttpApplication(
               new HttpLimits(
-                  config.maxInitialLineBytes(), config.maxHeaderBytes(), config.maxRequestBytes()),
+                  config.maxInitialLineBytes(),
+                  config.maxHeaderBytes(),
+                  config.maxRequestBytes(),
+                  config.requestTimeout()),
               new HttpMeters(registry)::newExchangeObserver);
       case ECHO -> new EchoApplication();
     };

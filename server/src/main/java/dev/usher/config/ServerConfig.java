@@ -20,6 +20,7 @@ public record ServerConfig(
     Protocol protocol,
     int maxConnections,
     Duration idleTimeout,
+    Duration requestTimeout,
     int maxRequestBytes,
     int maxInitialLineBytes,
     int maxHeaderBytes,

@@ -40,9 +40,12 @@ public final class HttpApplication implements UsherApplication {
             .setMaxInitialLineLength(limits.maxInitialLineBytes())
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxChunkSize(MAX_CHUNK_BYTES);
+    RequestDeadline deadline = new RequestDeadline(limits.requestTimeout().toNanos());
     pipeline
+        .addLast("http-first-byte", deadline.firstByteWatcher())
         .addLast("http-codec", new HttpServerCodec(decoder))
         .addLast("http-meters", exchangeObserver.get())
+        .addLast("http-request-deadline", deadline)
         .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
         .addLast("http-drain", new HttpDrainHandler())
         .addLast("http-malformed", MalformedRequestResponder.INSTANCE)

@@ -1,4 +1,10 @@
 package dev.usher.app.http;
 
-/** The sizes past which a request is refused: 414, 431 and 413 respectively. */
-public record HttpLimits(int maxInitialLineBytes, int maxHeaderBytes, int maxRequestBytes) {}
+import java.time.Duration;
+
+/**
+ * The sizes past which a request is refused (414, 431 and 413 respectively) and the time a request
+ * may take to arrive, from its first byte to its last (408).
+ */
+public record HttpLimits(
+    int maxInitialLineBytes, int maxHeaderBytes, int maxRequestBytes, Duration requestTimeout) {}

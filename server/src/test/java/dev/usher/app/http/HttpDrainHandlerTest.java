@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,7 @@ class HttpDrainHandlerTest {
   @Test
   void drainOfAConnectionWithAnsweredButUnflushedRequestsSendsTheAnswersBeforeClosing() {
     EmbeddedChannel channel = new EmbeddedChannel();
-    new HttpApplication(new HttpLimits(4096, 8192, 1 << 20), ChannelDuplexHandler::new)
+    new HttpApplication(new HttpLimits(4096, 8192, 1 << 20, Duration.ofSeconds(30)), ChannelDuplexHandler::new)
         .initConnection(channel.pipeline());
 
     // Read, answered, not yet flushed: the read batch has not completed.

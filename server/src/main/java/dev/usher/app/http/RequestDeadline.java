@@ -1,0 +1,81 @@
+package dev.usher.app.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gives each request {@code server.request-timeout} from its first byte to its last: a client that
+ * trickles a request (slowloris) gets 408 and a closed connection, where the idle timeout alone,
+ * restarted by every byte, would let it hold the connection forever.
+ *
+ * <p>Two handlers share the deadline: {@link #firstByteWatcher()} sits before the codec and starts
+ * it on the first byte of a request; this one, after the codec, ends it when the request is
+ * complete and, should it expire first, answers 408 through the codec.
+ */
+final class RequestDeadline extends ChannelInboundHandlerAdapter {
+  private final long timeoutNanos;
+  private ChannelHandlerContext context;
+  private ScheduledFuture<?> expiry;
+  private boolean requestInProgress;
+
+  RequestDeadline(long timeoutNanos) {
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  /** The handler to put before the codec, where the raw bytes pass. */
+  ChannelInboundHandlerAdapter firstByteWatcher() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf bytes && bytes.isReadable() && !requestInProgress) {
+          start(ctx);
+        }
+        ctx.fireChannelRead(msg);
+      }
+    };
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    context = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof LastHttpContent) {
+      cancel();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    requestInProgress = true;
+    expiry = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void cancel() {
+    requestInProgress = false;
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
+  }
+
+  private void expire() {
+    expiry = null;
+    if (requestInProgress && context.channel().isActive()) {
+      HttpErrorResponses.sendAndClose(context, HttpResponseStatus.REQUEST_TIMEOUT);
+    }
+  }
+}
