@@ -43,6 +43,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,21 +53,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KubernetesManifestsTest {
   private static final Path DIR = DeployFiles.path("deploy/kubernetes");
-  private static final List<Manifest> MANIFESTS = readAll();
+  private static List<Manifest> manifests;
+  private static Deployment deployment;
+  private static PodTemplateSpec pod;
+  private static PodSpec podSpec;
+  private static Container usher;
 
-  private static final Deployment DEPLOYMENT = only(Deployment.class);
-  private static final PodTemplateSpec POD = DEPLOYMENT.getSpec().getTemplate();
-  private static final PodSpec POD_SPEC = POD.getSpec();
-  private static final Container USHER = POD_SPEC.getContainers().getFirst();
+  @BeforeAll
+  static void readEveryManifest() {
+    manifests = readAll();
+    deployment = only(Deployment.class);
+    pod = deployment.getSpec().getTemplate();
+    podSpec = pod.getSpec();
+    usher = podSpec.getContainers().getFirst();
+  }
 
   @Test
   void everyManifestIsAValidKubernetesObject() {
     Set<String> kinds = new TreeSet<>();
-    MANIFESTS.forEach(manifest -> kinds.add(manifest.resource().getKind()));
+    manifests.forEach(manifest -> kinds.add(manifest.resource().getKind()));
     assertEquals(
         Set.of("ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PodMonitor", "Service"),
         kinds);
-    for (Manifest manifest : MANIFESTS) {
+    for (Manifest manifest : manifests) {
       assertFalse(manifest.resource().getMetadata().getName().isBlank(), manifest.where() + " has a name");
     }
   }
@@ -108,7 +117,7 @@ class KubernetesManifestsTest {
 
   @Test
   void deploymentSelectsItsOwnPods() {
-    assertLabelsMatch(DEPLOYMENT.getSpec().getSelector().getMatchLabels(), "Deployment selector");
+    assertLabelsMatch(deployment.getSpec().getSelector().getMatchLabels(), "Deployment selector");
   }
 
   @Test
@@ -124,14 +133,14 @@ class KubernetesManifestsTest {
   @Test
   void probesAskTheAdminPortsHealthEndpoints() {
     Map<String, Probe> probes = new LinkedHashMap<>();
-    probes.put("/health/live", USHER.getLivenessProbe());
-    probes.put("/health/ready", USHER.getReadinessProbe());
+    probes.put("/health/live", usher.getLivenessProbe());
+    probes.put("/health/ready", usher.getReadinessProbe());
     probes.forEach((path, probe) -> {
       assertNotNull(probe, "probe for " + path);
       assertEquals(path, probe.getHttpGet().getPath());
       assertEquals(8081, containerPort(probe.getHttpGet().getPort(), path + " probe").getContainerPort(), path + " on the admin port");
     });
-    Probe startup = USHER.getStartupProbe();
+    Probe startup = usher.getStartupProbe();
     if (startup != null) {
       containerPort(startup.getHttpGet().getPort(), "startup probe");
     }
@@ -143,8 +152,8 @@ class KubernetesManifestsTest {
 
   @Test
   void gracePeriodOutlastsThePreStopSleepThePreStopDelayAndTheDrain() {
-    long grace = POD_SPEC.getTerminationGracePeriodSeconds();
-    Duration preStopSleep = Duration.ofSeconds(USHER.getLifecycle().getPreStop().getSleep().getSeconds());
+    long grace = podSpec.getTerminationGracePeriodSeconds();
+    Duration preStopSleep = Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
     Duration preStopDelay = duration(env("SHUTDOWN_PRE_STOP_DELAY").orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
     Duration drain = duration(env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
     Duration needed = preStopSleep.plus(preStopDelay).plus(drain);
@@ -161,7 +170,7 @@ class KubernetesManifestsTest {
     ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile()).entrySet()
         .forEach(entry -> envToKey.put(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'), entry.getKey()));
     List<String> unknown = new ArrayList<>();
-    for (EnvVar env : USHER.getEnv()) {
+    for (EnvVar env : usher.getEnv()) {
       if (!envToKey.containsKey(env.getName())) {
         unknown.add(env.getName());
       }
@@ -172,26 +181,26 @@ class KubernetesManifestsTest {
 
   @Test
   void containerRunsConfined() {
-    var container = USHER.getSecurityContext();
+    var container = usher.getSecurityContext();
     assertEquals(Boolean.TRUE, container.getRunAsNonRoot(), "runAsNonRoot");
     assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem(), "readOnlyRootFilesystem");
     assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
     assertEquals(List.of("ALL"), container.getCapabilities().getDrop(), "capabilities dropped");
-    assertEquals(Boolean.TRUE, POD_SPEC.getSecurityContext().getRunAsNonRoot(), "pod runAsNonRoot");
+    assertEquals(Boolean.TRUE, podSpec.getSecurityContext().getRunAsNonRoot(), "pod runAsNonRoot");
     // The user is the image's: the Dockerfile's USER is numeric so that the kubelet can check it.
     Matcher user = Pattern.compile("(?m)^USER (\\d+)(?::(\\d+))?$").matcher(DeployFiles.read(DeployFiles.path("Dockerfile")));
     assertTrue(user.find(), "the Dockerfile has a numeric USER");
-    assertEquals(Long.valueOf(user.group(1)), POD_SPEC.getSecurityContext().getRunAsUser(), "runAsUser is the image's user");
+    assertEquals(Long.valueOf(user.group(1)), podSpec.getSecurityContext().getRunAsUser(), "runAsUser is the image's user");
     // A read-only root needs a writable /tmp: Netty unpacks its native transport there.
-    String tmpVolume = USHER.getVolumeMounts().stream()
+    String tmpVolume = usher.getVolumeMounts().stream()
         .filter(mount -> "/tmp".equals(mount.getMountPath()))
         .findFirst().orElseThrow(() -> new AssertionError("no volume at /tmp")).getName();
-    assertTrue(POD_SPEC.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null), "/tmp is an emptyDir");
+    assertTrue(podSpec.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null), "/tmp is an emptyDir");
   }
 
   @Test
   void containerHasRequestsAndLimits() {
-    var resources = USHER.getResources();
+    var resources = usher.getResources();
     for (String resource : List.of("cpu", "memory")) {
       assertNotNull(resources.getRequests().get(resource), "request for " + resource);
       assertNotNull(resources.getLimits().get(resource), "limit for " + resource);
@@ -200,7 +209,7 @@ class KubernetesManifestsTest {
 
   @Test
   void podAsksForALongerListenQueueThroughTheSomaxconnSysctl() {
-    List<Sysctl> sysctls = POD_SPEC.getSecurityContext().getSysctls();
+    List<Sysctl> sysctls = podSpec.getSecurityContext().getSysctls();
     assertTrue(sysctls.stream().anyMatch(sysctl -> "net.core.somaxconn".equals(sysctl.getName())), "net.core.somaxconn is set");
     String text = DeployFiles.read(DIR.resolve("deployment.yaml"));
     assertTrue(text.contains("--allowed-unsafe-sysctls=net.core.somaxconn"), "the comment says how the kubelet must allow it");
@@ -208,7 +217,7 @@ class KubernetesManifestsTest {
 
   @Test
   void annotationsPointPrometheusAtTheAdminPortsMetrics() {
-    Map<String, String> annotations = POD.getMetadata().getAnnotations();
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
     assertEquals("true", annotations.get("prometheus.io/scrape"));
     assertEquals("/metrics", annotations.get("prometheus.io/path"));
     assertEquals(String.valueOf(containerPortNamed("admin").getContainerPort()), annotations.get("prometheus.io/port"));
@@ -222,7 +231,7 @@ class KubernetesManifestsTest {
       assertEquals(8081, containerPortNamed(endpoint.getPort()).getContainerPort(), "PodMonitor scrapes the admin port");
       assertEquals("/metrics", endpoint.getPath());
     }
-    assertEquals("usher", POD.getMetadata().getLabels().get(monitor.getSpec().getJobLabel()), "job label value is usher, as the alerts expect");
+    assertEquals("usher", pod.getMetadata().getLabels().get(monitor.getSpec().getJobLabel()), "job label value is usher, as the alerts expect");
   }
 
   @Test
@@ -232,7 +241,7 @@ class KubernetesManifestsTest {
     int minAvailable = budget.getSpec().getMinAvailable().getIntVal();
     HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
     assertTrue(minAvailable >= 1, "at least one pod stays");
-    assertTrue(minAvailable < DEPLOYMENT.getSpec().getReplicas(), "a node drain can evict a pod");
+    assertTrue(minAvailable < deployment.getSpec().getReplicas(), "a node drain can evict a pod");
     assertTrue(minAvailable < autoscaler.getSpec().getMinReplicas(), "even at the autoscaler's minimum");
   }
 
@@ -240,7 +249,7 @@ class KubernetesManifestsTest {
   void autoscalerScalesTheDeploymentOnTheAdaptersListenQueuePressure() throws IOException {
     HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
     var target = autoscaler.getSpec().getScaleTargetRef();
-    assertEquals(List.of("apps/v1", "Deployment", DEPLOYMENT.getMetadata().getName()), List.of(target.getApiVersion(), target.getKind(), target.getName()));
+    assertEquals(List.of("apps/v1", "Deployment", deployment.getMetadata().getName()), List.of(target.getApiVersion(), target.getKind(), target.getName()));
     assertTrue(autoscaler.getSpec().getMinReplicas() <= autoscaler.getSpec().getMaxReplicas());
     MetricSpec pressure = autoscaler.getSpec().getMetrics().stream()
         .filter(metric -> "Pods".equals(metric.getType()))
@@ -276,7 +285,7 @@ class KubernetesManifestsTest {
     kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
     resources.forEach(resource -> assertTrue(Files.isRegularFile(DIR.resolve(resource)), resource + " exists"));
     assertTrue(resources.containsAll(List.of("deployment.yaml", "service.yaml", "poddisruptionbudget.yaml", "horizontalpodautoscaler.yaml")), resources.toString());
-    String imageName = USHER.getImage().split(":")[0];
+    String imageName = usher.getImage().split(":")[0];
     assertEquals(imageName, kustomization.at("/images/0/name").asText(), "kustomize's image entry names the container's image");
   }
 
@@ -299,7 +308,7 @@ class KubernetesManifestsTest {
   private static void assertLabelsMatch(Map<String, String> selector, String what) {
     assertNotNull(selector, what);
     assertFalse(selector.isEmpty(), what + " is not empty");
-    Map<String, String> podLabels = POD.getMetadata().getLabels();
+    Map<String, String> podLabels = pod.getMetadata().getLabels();
     selector.forEach((key, value) -> assertEquals(value, podLabels.get(key), what + " " + key + "=" + value + " against the pod's labels " + podLabels));
   }
 
@@ -308,20 +317,20 @@ class KubernetesManifestsTest {
     if (port.getStrVal() != null) {
       return containerPortNamed(port.getStrVal());
     }
-    return USHER.getPorts().stream()
+    return usher.getPorts().stream()
         .filter(candidate -> candidate.getContainerPort().equals(port.getIntVal()))
         .findFirst().orElseThrow(() -> new AssertionError(what + ": no container port " + port.getIntVal()));
   }
 
   private static ContainerPort containerPortNamed(String name) {
-    return USHER.getPorts().stream()
+    return usher.getPorts().stream()
         .filter(port -> name.equals(port.getName()))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no container port named '" + name + "' in " + USHER.getPorts()));
+        .orElseThrow(() -> new AssertionError("no container port named '" + name + "' in " + usher.getPorts()));
   }
 
   private static Optional<String> env(String name) {
-    return USHER.getEnv().stream().filter(env -> name.equals(env.getName())).map(EnvVar::getValue).findFirst();
+    return usher.getEnv().stream().filter(env -> name.equals(env.getName())).map(EnvVar::getValue).findFirst();
   }
 
   private static String configDefault(String key) {
@@ -354,7 +363,7 @@ class KubernetesManifestsTest {
   }
 
   private static <T extends HasMetadata> T only(Class<T> type) {
-    List<T> found = MANIFESTS.stream().map(Manifest::resource).filter(type::isInstance).map(type::cast).toList();
+    List<T> found = manifests.stream().map(Manifest::resource).filter(type::isInstance).map(type::cast).toList();
     assertEquals(1, found.size(), "one " + type.getSimpleName() + " in deploy/kubernetes");
     return found.getFirst();
   }

@@ -36,7 +36,10 @@ public final class ExternalTools {
 
   /** The program's path on PATH, if there is one. */
   public static Optional<Path> find(String program) {
-    String path = System.getenv("PATH");
+    return find(program, System.getenv("PATH"));
+  }
+
+  static Optional<Path> find(String program, String path) {
     if (path == null) {
       return Optional.empty();
     }
@@ -52,9 +55,13 @@ public final class ExternalTools {
    * "apt-get install {@code debianPackage}" in the message.
    */
   public static Path require(String program, String debianPackage) {
-    Optional<Path> found = find(program);
+    return require(program, debianPackage, System.getenv("PATH"), ci());
+  }
+
+  static Path require(String program, String debianPackage, String path, boolean ci) {
+    Optional<Path> found = find(program, path);
     if (found.isEmpty()) {
-      unavailable(program + " is not on PATH", "apt-get install " + debianPackage);
+      unavailable(program + " is not on PATH", "apt-get install " + debianPackage, ci);
     }
     return found.orElseThrow();
   }
@@ -66,13 +73,13 @@ public final class ExternalTools {
    */
   public static void requireThat(boolean available, String what, String remedy) {
     if (!available) {
-      unavailable(what, remedy);
+      unavailable(what, remedy, ci());
     }
   }
 
-  private static void unavailable(String what, String remedy) {
+  private static void unavailable(String what, String remedy, boolean ci) {
     String message = what + " (" + remedy + ")";
-    if (ci()) {
+    if (ci) {
       fail("CI=true, and this test needs it: " + message);
     }
     Assumptions.abort("skipped: " + message + "; under CI=true this fails");
