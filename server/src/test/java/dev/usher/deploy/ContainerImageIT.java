@@ -50,7 +50,9 @@ class ContainerImageIT {
     if (!podman.imageExists(BUILD_BASE) || !podman.imageExists(RUNTIME_BASE)) {
       ExternalTools.require("debootstrap", "debootstrap");
       ExternalTools.requireThat(
-          "root".equals(System.getProperty("user.name")), "making the local base images needs root (debootstrap)", "run as root, or run deploy/container/build-local-base.sh as root once");
+          "root".equals(System.getProperty("user.name")),
+          "making the local base images needs root (debootstrap)",
+          "run as root, or run deploy/container/build-local-base.sh as root once");
       ExternalTools.run(
               Duration.ofMinutes(8),
               podman.environment(),
@@ -122,7 +124,9 @@ class ContainerImageIT {
       JsonNode entry = DeployFiles.JSON.readTree(line);
       assertTrue(entry.has("level") && entry.has("message"), "a JSON log line: " + line);
     }
-    assertTrue(logs.lines().anyMatch(line -> line.startsWith("{") && line.contains("accepting connections")), "JSON logs by default:\n" + logs);
+    assertTrue(
+        logs.lines().anyMatch(line -> line.startsWith("{") && line.contains("accepting connections")),
+        "JSON logs by default:\n" + logs);
   }
 
   @Test

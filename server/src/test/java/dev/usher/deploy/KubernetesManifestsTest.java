@@ -154,7 +154,8 @@ class KubernetesManifestsTest {
   void gracePeriodOutlastsThePreStopSleepThePreStopDelayAndTheDrain() {
     long grace = podSpec.getTerminationGracePeriodSeconds();
     Duration preStopSleep = Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
-    Duration preStopDelay = duration(env("SHUTDOWN_PRE_STOP_DELAY").orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
+    Duration preStopDelay =
+        duration(env("SHUTDOWN_PRE_STOP_DELAY").orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
     Duration drain = duration(env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
     Duration needed = preStopSleep.plus(preStopDelay).plus(drain);
     assertTrue(
@@ -195,7 +196,9 @@ class KubernetesManifestsTest {
     String tmpVolume = usher.getVolumeMounts().stream()
         .filter(mount -> "/tmp".equals(mount.getMountPath()))
         .findFirst().orElseThrow(() -> new AssertionError("no volume at /tmp")).getName();
-    assertTrue(podSpec.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null), "/tmp is an emptyDir");
+    assertTrue(
+        podSpec.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
+        "/tmp is an emptyDir");
   }
 
   @Test
@@ -231,7 +234,10 @@ class KubernetesManifestsTest {
       assertEquals(8081, containerPortNamed(endpoint.getPort()).getContainerPort(), "PodMonitor scrapes the admin port");
       assertEquals("/metrics", endpoint.getPath());
     }
-    assertEquals("usher", pod.getMetadata().getLabels().get(monitor.getSpec().getJobLabel()), "job label value is usher, as the alerts expect");
+    assertEquals(
+        "usher",
+        pod.getMetadata().getLabels().get(monitor.getSpec().getJobLabel()),
+        "job label value is usher, as the alerts expect");
   }
 
   @Test
@@ -249,7 +255,9 @@ class KubernetesManifestsTest {
   void autoscalerScalesTheDeploymentOnTheAdaptersListenQueuePressure() throws IOException {
     HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
     var target = autoscaler.getSpec().getScaleTargetRef();
-    assertEquals(List.of("apps/v1", "Deployment", deployment.getMetadata().getName()), List.of(target.getApiVersion(), target.getKind(), target.getName()));
+    assertEquals(
+        List.of("apps/v1", "Deployment", deployment.getMetadata().getName()),
+        List.of(target.getApiVersion(), target.getKind(), target.getName()));
     assertTrue(autoscaler.getSpec().getMinReplicas() <= autoscaler.getSpec().getMaxReplicas());
     MetricSpec pressure = autoscaler.getSpec().getMetrics().stream()
         .filter(metric -> "Pods".equals(metric.getType()))
@@ -284,7 +292,10 @@ class KubernetesManifestsTest {
     List<String> resources = new ArrayList<>();
     kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
     resources.forEach(resource -> assertTrue(Files.isRegularFile(DIR.resolve(resource)), resource + " exists"));
-    assertTrue(resources.containsAll(List.of("deployment.yaml", "service.yaml", "poddisruptionbudget.yaml", "horizontalpodautoscaler.yaml")), resources.toString());
+    assertTrue(
+        resources.containsAll(
+            List.of("deployment.yaml", "service.yaml", "poddisruptionbudget.yaml", "horizontalpodautoscaler.yaml")),
+        resources.toString());
     String imageName = usher.getImage().split(":")[0];
     assertEquals(imageName, kustomization.at("/images/0/name").asText(), "kustomize's image entry names the container's image");
   }
@@ -309,7 +320,9 @@ class KubernetesManifestsTest {
     assertNotNull(selector, what);
     assertFalse(selector.isEmpty(), what + " is not empty");
     Map<String, String> podLabels = pod.getMetadata().getLabels();
-    selector.forEach((key, value) -> assertEquals(value, podLabels.get(key), what + " " + key + "=" + value + " against the pod's labels " + podLabels));
+    selector.forEach(
+        (key, value) ->
+            assertEquals(value, podLabels.get(key), what + " " + key + "=" + value + " against the pod's labels " + podLabels));
   }
 
   private static ContainerPort containerPort(IntOrString port, String what) {

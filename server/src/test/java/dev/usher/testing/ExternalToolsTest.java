@@ -19,7 +19,9 @@ class ExternalToolsTest {
 
   @Test
   void findsAProgramOnThePath(@TempDir Path bin) throws IOException {
-    Path tool = Files.createFile(bin.resolve("sometool"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path tool =
+        Files.createFile(
+            bin.resolve("sometool"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     assertEquals(tool, ExternalTools.require("sometool", "some-package", "/nonexistent:" + bin, false));
   }
 
