@@ -143,14 +143,10 @@ class AcceptLatencyMetersTest {
       Path scrape = Files.createTempFile("usher-scrape", ".prom");
       try {
         Files.writeString(scrape, server.admin("/metrics").body());
-        Process promtool =
-            new ProcessBuilder("promtool", "check", "metrics")
-                .redirectInput(scrape.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(promtool.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, promtool.exitValue(), "promtool check metrics:\n" + output);
+        ExternalTools.run(
+                Duration.ofSeconds(30),
+                List.of("sh", "-c", "promtool check metrics < '" + scrape + "'"))
+            .assertSucceeded();
       } finally {
         Files.delete(scrape);
       }

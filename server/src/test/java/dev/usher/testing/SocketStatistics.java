@@ -1,9 +1,8 @@
 package dev.usher.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The kernel's socket table as {@code ss} (iproute2) shows it: an observer usher does not control.
@@ -35,13 +34,13 @@ public final class SocketStatistics {
     return rows("ss", "-Htn", "state", "established", "sport = :" + port).size();
   }
 
-  private static List<String> rows(String... command) throws IOException, InterruptedException {
+  private static List<String> rows(String... command) {
     ExternalTools.require("ss", "iproute2");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", command) + " failed: " + output);
-    }
-    return output.lines().filter(line -> !line.isBlank()).toList();
+    return ExternalTools.run(Duration.ofSeconds(10), List.of(command))
+        .assertSucceeded()
+        .output()
+        .lines()
+        .filter(line -> !line.isBlank())
+        .toList();
   }
 }

@@ -1,0 +1,83 @@
+# syntax=docker/dockerfile:1
+#
+# usher's container image, built from the repository root:
+#
+#   docker build -t usher .
+#
+# Offline (no container registry reachable), on local base images that
+# deploy/container/build-local-base.sh makes (deploy/README.md has the details):
+#
+#   podman build --format docker -t usher \
+#     --build-arg BUILD_IMAGE=localhost/usher-build-base:25 \
+#     --build-arg RUNTIME_IMAGE=localhost/usher-runtime-base:25 .
+#
+# (--format docker keeps the HEALTHCHECK, which the OCI image format has no field for.)
+#
+# Run:  docker run --rm -p 127.0.0.1:8080:8080 -p 127.0.0.1:8081:8081 usher
+# Configure with environment variables (SERVER_MAX_CONNECTIONS=20000; every key of
+# config/usher-defaults.conf, upper case, '.' and '-' as '_'), or mount a HOCON file at
+# /opt/usher/config/usher.conf (read when present), or mount it anywhere and pass
+# `--config /path/to/file` as the container's arguments.
+
+# Both bases are arguments so that a build can point at a mirror or a local image.
+ARG BUILD_IMAGE=eclipse-temurin:25-jdk
+# A JRE, not a jlink'ed runtime: the jar is a shaded class-path jar, so jlink would need a module
+# list worked out with jdeps, and a fork that adds a library needing one more module (java.sql,
+# jdk.crypto.ec, jdk.jfr, ...) would find out only at run time; a JRE also keeps jcmd and JFR for
+# diagnosing a live container. It costs about 60 MB more than a trimmed runtime, and security fixes
+# arrive by bumping one tag.
+ARG RUNTIME_IMAGE=eclipse-temurin:25-jre
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+# The build only, without tests: tests run in CI, not in an image build.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+COPY server/pom.xml server/
+COPY config/ config/
+COPY server/src/main/ server/src/main/
+COPY deploy/container/ReadinessProbe.java deploy/container/
+# The cache mount keeps Maven's repository (and the wrapper's Maven) between builds.
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
+    ./mvnw -B -q -Dmaven.test.skip=true package \
+ && mkdir -p /out/healthcheck \
+ && javac --release 25 -d /out/healthcheck deploy/container/ReadinessProbe.java
+
+FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
+ARG VERSION=0.1.0-SNAPSHOT
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="usher" \
+      org.opencontainers.image.description="A production server skeleton on Netty whose accept path is configurable and visible." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
+
+# A fixed numeric user, so that Kubernetes' runAsNonRoot can verify it without a passwd lookup.
+RUN groupadd --system --gid 10001 usher \
+ && useradd --system --uid 10001 --gid usher --home-dir /opt/usher --no-create-home \
+      --shell /usr/sbin/nologin usher
+
+WORKDIR /opt/usher
+COPY --from=build /src/server/target/usher-server.jar /opt/usher/usher-server.jar
+COPY --from=build /out/healthcheck/ /opt/usher/healthcheck/
+COPY deploy/container/jvm.options /opt/usher/jvm.options
+
+# JSON logs by default; LOG_FORMAT=text for a terminal.
+ENV LOG_FORMAT=json
+
+USER 10001:10001
+EXPOSE 8080 8081
+# usher drains on SIGTERM; give it `docker stop -t` / terminationGracePeriodSeconds longer than
+# shutdown.pre-stop-delay + shutdown.drain-timeout (30s by default).
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-Xss256k", "-XX:-UsePerfData", \
+       "-cp", "/opt/usher/healthcheck", "ReadinessProbe"]
+
+# Exec form: java is PID 1 and receives SIGTERM itself (no shell in between to swallow it).
+# The manifest already carries Enable-Native-Access for Netty's transports and FFM.
+ENTRYPOINT ["java", "@/opt/usher/jvm.options", "-jar", "/opt/usher/usher-server.jar"]
+CMD []

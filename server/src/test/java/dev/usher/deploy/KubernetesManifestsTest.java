@@ -1,0 +1,383 @@
+package dev.usher.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import dev.usher.deploy.KubernetesManifests.Manifest;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMetricsEndpoint;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * deploy/kubernetes: every manifest valid against the Kubernetes API's model (fabric8, strict), and
+ * the manifests consistent with each other, with the image and with usher's configuration.
+ */
+class KubernetesManifestsTest {
+  private static final Path DIR = DeployFiles.path("deploy/kubernetes");
+  private static List<Manifest> manifests;
+  private static Deployment deployment;
+  private static PodTemplateSpec pod;
+  private static PodSpec podSpec;
+  private static Container usher;
+
+  @BeforeAll
+  static void readEveryManifest() {
+    manifests = readAll();
+    deployment = only(Deployment.class);
+    pod = deployment.getSpec().getTemplate();
+    podSpec = pod.getSpec();
+    usher = podSpec.getContainers().getFirst();
+  }
+
+  @Test
+  void everyManifestIsAValidKubernetesObject() {
+    Set<String> kinds = new TreeSet<>();
+    manifests.forEach(manifest -> kinds.add(manifest.resource().getKind()));
+    assertEquals(
+        Set.of("ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PodMonitor", "Service"),
+        kinds);
+    for (Manifest manifest : manifests) {
+      assertFalse(manifest.resource().getMetadata().getName().isBlank(), manifest.where() + " has a name");
+    }
+  }
+
+  @Test
+  void theStrictReaderRejectsUnknownFieldsAndWrongTypes() {
+    JsonNode unknownField = yaml(
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: x}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {a: b}}
+          template:
+            metadata: {labels: {a: b}}
+            spec:
+              containers:
+                - name: x
+                  image: x
+                  readinessProbes: []
+        """);
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownField, "test"));
+    assertTrue(unknown.getMessage().contains("readinessProbes"), unknown.getMessage());
+
+    JsonNode numberForString = yaml(
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: x}
+        data: {somaxconn: 4096}
+        """);
+    assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(numberForString, "test"));
+
+    JsonNode unknownKind = yaml("{apiVersion: apps/v1beta1, kind: Deployment, metadata: {name: x}}");
+    assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownKind, "test"));
+  }
+
+  @Test
+  void deploymentSelectsItsOwnPods() {
+    assertLabelsMatch(deployment.getSpec().getSelector().getMatchLabels(), "Deployment selector");
+  }
+
+  @Test
+  void serviceSelectsUshersPodsAndTargetsANamedContainerPort() {
+    Service service = only(Service.class);
+    assertLabelsMatch(service.getSpec().getSelector(), "Service selector");
+    for (ServicePort port : service.getSpec().getPorts()) {
+      ContainerPort target = containerPort(port.getTargetPort(), "Service port " + port.getName());
+      assertEquals(8080, target.getContainerPort(), "the Service fronts the main listener");
+    }
+  }
+
+  @Test
+  void probesAskTheAdminPortsHealthEndpoints() {
+    Map<String, Probe> probes = new LinkedHashMap<>();
+    probes.put("/health/live", usher.getLivenessProbe());
+    probes.put("/health/ready", usher.getReadinessProbe());
+    probes.forEach((path, probe) -> {
+      assertNotNull(probe, "probe for " + path);
+      assertEquals(path, probe.getHttpGet().getPath());
+      assertEquals(8081, containerPort(probe.getHttpGet().getPort(), path + " probe").getContainerPort(), path + " on the admin port");
+    });
+    Probe startup = usher.getStartupProbe();
+    if (startup != null) {
+      containerPort(startup.getHttpGet().getPort(), "startup probe");
+    }
+    assertEquals(String.valueOf(configDefault("admin.port")), "8081");
+    assertEquals(8080, containerPortNamed("http").getContainerPort());
+    assertEquals(8081, containerPortNamed("admin").getContainerPort());
+    assertEquals(String.valueOf(configDefault("server.port")), "8080");
+  }
+
+  @Test
+  void gracePeriodOutlastsThePreStopSleepThePreStopDelayAndTheDrain() {
+    long grace = podSpec.getTerminationGracePeriodSeconds();
+    Duration preStopSleep = Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
+    Duration preStopDelay =
+        duration(env("SHUTDOWN_PRE_STOP_DELAY").orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
+    Duration drain = duration(env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
+    Duration needed = preStopSleep.plus(preStopDelay).plus(drain);
+    assertTrue(
+        Duration.ofSeconds(grace).compareTo(needed) > 0,
+        "terminationGracePeriodSeconds " + grace + " must exceed preStop " + preStopSleep + " + pre-stop delay "
+            + preStopDelay + " + drain " + drain);
+    assertTrue(preStopDelay.isPositive(), "a pre-stop delay");
+  }
+
+  @Test
+  void environmentVariablesAreUshersConfigurationKeys() {
+    Map<String, String> envToKey = new HashMap<>();
+    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile()).entrySet()
+        .forEach(entry -> envToKey.put(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'), entry.getKey()));
+    List<String> unknown = new ArrayList<>();
+    for (EnvVar env : usher.getEnv()) {
+      if (!envToKey.containsKey(env.getName())) {
+        unknown.add(env.getName());
+      }
+    }
+    assertEquals(List.of(), unknown, "env variables that are no usher configuration key");
+    assertEquals(Optional.of("json"), env("LOG_FORMAT"));
+  }
+
+  @Test
+  void containerRunsConfined() {
+    var container = usher.getSecurityContext();
+    assertEquals(Boolean.TRUE, container.getRunAsNonRoot(), "runAsNonRoot");
+    assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem(), "readOnlyRootFilesystem");
+    assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
+    assertEquals(List.of("ALL"), container.getCapabilities().getDrop(), "capabilities dropped");
+    assertEquals(Boolean.TRUE, podSpec.getSecurityContext().getRunAsNonRoot(), "pod runAsNonRoot");
+    // The user is the image's: the Dockerfile's USER is numeric so that the kubelet can check it.
+    Matcher user = Pattern.compile("(?m)^USER (\\d+)(?::(\\d+))?$").matcher(DeployFiles.read(DeployFiles.path("Dockerfile")));
+    assertTrue(user.find(), "the Dockerfile has a numeric USER");
+    assertEquals(Long.valueOf(user.group(1)), podSpec.getSecurityContext().getRunAsUser(), "runAsUser is the image's user");
+    // A read-only root needs a writable /tmp: Netty unpacks its native transport there.
+    String tmpVolume = usher.getVolumeMounts().stream()
+        .filter(mount -> "/tmp".equals(mount.getMountPath()))
+        .findFirst().orElseThrow(() -> new AssertionError("no volume at /tmp")).getName();
+    assertTrue(
+        podSpec.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
+        "/tmp is an emptyDir");
+  }
+
+  @Test
+  void containerHasRequestsAndLimits() {
+    var resources = usher.getResources();
+    for (String resource : List.of("cpu", "memory")) {
+      assertNotNull(resources.getRequests().get(resource), "request for " + resource);
+      assertNotNull(resources.getLimits().get(resource), "limit for " + resource);
+    }
+  }
+
+  @Test
+  void podAsksForALongerListenQueueThroughTheSomaxconnSysctl() {
+    List<Sysctl> sysctls = podSpec.getSecurityContext().getSysctls();
+    assertTrue(sysctls.stream().anyMatch(sysctl -> "net.core.somaxconn".equals(sysctl.getName())), "net.core.somaxconn is set");
+    String text = DeployFiles.read(DIR.resolve("deployment.yaml"));
+    assertTrue(text.contains("--allowed-unsafe-sysctls=net.core.somaxconn"), "the comment says how the kubelet must allow it");
+  }
+
+  @Test
+  void annotationsPointPrometheusAtTheAdminPortsMetrics() {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    assertEquals("true", annotations.get("prometheus.io/scrape"));
+    assertEquals("/metrics", annotations.get("prometheus.io/path"));
+    assertEquals(String.valueOf(containerPortNamed("admin").getContainerPort()), annotations.get("prometheus.io/port"));
+  }
+
+  @Test
+  void podMonitorScrapesTheAdminPortAsJobUsher() {
+    PodMonitor monitor = only(PodMonitor.class);
+    assertLabelsMatch(monitor.getSpec().getSelector().getMatchLabels(), "PodMonitor selector");
+    for (PodMetricsEndpoint endpoint : monitor.getSpec().getPodMetricsEndpoints()) {
+      assertEquals(8081, containerPortNamed(endpoint.getPort()).getContainerPort(), "PodMonitor scrapes the admin port");
+      assertEquals("/metrics", endpoint.getPath());
+    }
+    assertEquals(
+        "usher",
+        pod.getMetadata().getLabels().get(monitor.getSpec().getJobLabel()),
+        "job label value is usher, as the alerts expect");
+  }
+
+  @Test
+  void disruptionBudgetKeepsOnePodAndStillAllowsDrains() {
+    PodDisruptionBudget budget = only(PodDisruptionBudget.class);
+    assertLabelsMatch(budget.getSpec().getSelector().getMatchLabels(), "PodDisruptionBudget selector");
+    int minAvailable = budget.getSpec().getMinAvailable().getIntVal();
+    HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
+    assertTrue(minAvailable >= 1, "at least one pod stays");
+    assertTrue(minAvailable < deployment.getSpec().getReplicas(), "a node drain can evict a pod");
+    assertTrue(minAvailable < autoscaler.getSpec().getMinReplicas(), "even at the autoscaler's minimum");
+  }
+
+  @Test
+  void autoscalerScalesTheDeploymentOnTheAdaptersListenQueuePressure() throws IOException {
+    HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
+    var target = autoscaler.getSpec().getScaleTargetRef();
+    assertEquals(
+        List.of("apps/v1", "Deployment", deployment.getMetadata().getName()),
+        List.of(target.getApiVersion(), target.getKind(), target.getName()));
+    assertTrue(autoscaler.getSpec().getMinReplicas() <= autoscaler.getSpec().getMaxReplicas());
+    MetricSpec pressure = autoscaler.getSpec().getMetrics().stream()
+        .filter(metric -> "Pods".equals(metric.getType()))
+        .findFirst().orElseThrow(() -> new AssertionError("no Pods metric"));
+    JsonNode rule = adapterRule();
+    assertEquals(rule.at("/name/as").asText(), pressure.getPods().getMetric().getName(), "the HPA's metric is the one the adapter serves");
+    assertEquals("AverageValue", pressure.getPods().getTarget().getType());
+    assertNotNull(pressure.getPods().getTarget().getAverageValue());
+  }
+
+  @Test
+  void adapterRuleDividesThePeakByTheLimitPerPod() throws IOException {
+    JsonNode rule = adapterRule();
+    assertTrue(rule.path("seriesQuery").asText().startsWith("server_listen_queue_peak{"), "series: server_listen_queue_peak");
+    assertEquals("namespace", rule.at("/resources/overrides/namespace/resource").asText());
+    assertEquals("pod", rule.at("/resources/overrides/pod/resource").asText());
+    String query = rule.path("metricsQuery").asText();
+    assertTrue(query.contains("server_listen_queue_limit"), query);
+    assertTrue(adapterQueryAsPromql(query).contains("server_listen_queue_peak"), "<<.Series>> is the peak");
+  }
+
+  @Test
+  void adapterQueryParsesAsPromql(@TempDir Path scratch) throws IOException {
+    String promql = adapterQueryAsPromql(adapterRule().path("metricsQuery").asText());
+    Promtool.assertParses(scratch, Map.of("prometheus-adapter metricsQuery", promql));
+  }
+
+  @Test
+  void kustomizationListsTheCoreManifestsAndNamesTheImage() {
+    JsonNode kustomization = DeployFiles.yaml(DIR.resolve("kustomization.yaml"));
+    assertEquals("kustomize.config.k8s.io/v1beta1", kustomization.path("apiVersion").asText());
+    List<String> resources = new ArrayList<>();
+    kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
+    resources.forEach(resource -> assertTrue(Files.isRegularFile(DIR.resolve(resource)), resource + " exists"));
+    assertTrue(
+        resources.containsAll(
+            List.of("deployment.yaml", "service.yaml", "poddisruptionbudget.yaml", "horizontalpodautoscaler.yaml")),
+        resources.toString());
+    String imageName = usher.getImage().split(":")[0];
+    assertEquals(imageName, kustomization.at("/images/0/name").asText(), "kustomize's image entry names the container's image");
+  }
+
+  private static JsonNode adapterRule() throws IOException {
+    ConfigMap adapter = only(ConfigMap.class);
+    JsonNode config = DeployFiles.YAML.readTree(adapter.getData().get("config.yaml"));
+    JsonNode rules = config.path("rules");
+    assertEquals(1, rules.size(), "one adapter rule");
+    return rules.get(0);
+  }
+
+  /** The adapter's Go template with the values it fills in for a pods metric of one namespace. */
+  private static String adapterQueryAsPromql(String metricsQuery) {
+    return metricsQuery
+        .replace("<<.Series>>", "server_listen_queue_peak")
+        .replace("<<.LabelMatchers>>", "namespace=\"default\",pod=~\"usher-1|usher-2\"")
+        .replace("<<.GroupBy>>", "pod");
+  }
+
+  private static void assertLabelsMatch(Map<String, String> selector, String what) {
+    assertNotNull(selector, what);
+    assertFalse(selector.isEmpty(), what + " is not empty");
+    Map<String, String> podLabels = pod.getMetadata().getLabels();
+    selector.forEach(
+        (key, value) ->
+            assertEquals(value, podLabels.get(key), what + " " + key + "=" + value + " against the pod's labels " + podLabels));
+  }
+
+  private static ContainerPort containerPort(IntOrString port, String what) {
+    assertNotNull(port, what + " has a port");
+    if (port.getStrVal() != null) {
+      return containerPortNamed(port.getStrVal());
+    }
+    return usher.getPorts().stream()
+        .filter(candidate -> candidate.getContainerPort().equals(port.getIntVal()))
+        .findFirst().orElseThrow(() -> new AssertionError(what + ": no container port " + port.getIntVal()));
+  }
+
+  private static ContainerPort containerPortNamed(String name) {
+    return usher.getPorts().stream()
+        .filter(port -> name.equals(port.getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no container port named '" + name + "' in " + usher.getPorts()));
+  }
+
+  private static Optional<String> env(String name) {
+    return usher.getEnv().stream().filter(env -> name.equals(env.getName())).map(EnvVar::getValue).findFirst();
+  }
+
+  private static String configDefault(String key) {
+    return ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile()).getValue(key).unwrapped().toString();
+  }
+
+  /** A duration as usher's configuration reads it (HOCON: 500ms, 5s, 2m). */
+  static Duration duration(String value) {
+    return ConfigFactory.parseString("d = \"" + value + "\"").getDuration("d");
+  }
+
+  private static JsonNode yaml(String text) {
+    try {
+      return DeployFiles.YAML.readTree(text);
+    } catch (IOException unparsable) {
+      throw new AssertionError(unparsable);
+    }
+  }
+
+  private static List<Manifest> readAll() {
+    try (Stream<Path> files = Files.list(DIR)) {
+      return files
+          .filter(file -> file.toString().endsWith(".yaml") && !file.getFileName().toString().equals("kustomization.yaml"))
+          .sorted()
+          .flatMap(file -> KubernetesManifests.read(file).stream())
+          .collect(Collectors.toList());
+    } catch (IOException unreadable) {
+      throw new AssertionError(unreadable);
+    }
+  }
+
+  private static <T extends HasMetadata> T only(Class<T> type) {
+    List<T> found = manifests.stream().map(Manifest::resource).filter(type::isInstance).map(type::cast).toList();
+    assertEquals(1, found.size(), "one " + type.getSimpleName() + " in deploy/kubernetes");
+    return found.getFirst();
+  }
+}
