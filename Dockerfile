@@ -34,12 +34,14 @@ WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 COPY server/pom.xml server/
+# The reactor lists every module; the benchmarks are not built here (-pl server), only read.
+COPY benchmarks/pom.xml benchmarks/
 COPY config/ config/
 COPY server/src/main/ server/src/main/
 COPY deploy/container/ReadinessProbe.java deploy/container/
 # The cache mount keeps Maven's repository (and the wrapper's Maven) between builds.
 RUN --mount=type=cache,target=/root/.m2,sharing=locked \
-    ./mvnw -B -q -Dmaven.test.skip=true package \
+    ./mvnw -B -q -Dmaven.test.skip=true -pl server -am package \
  && mkdir -p /out/healthcheck \
  && javac --release 25 -d /out/healthcheck deploy/container/ReadinessProbe.java
 

@@ -122,7 +122,7 @@ class ContainerImageIT {
     assertTrue(logs.contains("stopped:"), "the drain summary line; logs:\n" + logs);
     for (String line : logs.lines().filter(line -> line.startsWith("{")).toList()) {
       JsonNode entry = DeployFiles.JSON.readTree(line);
-      assertTrue(entry.has("level") && entry.has("message"), "a JSON log line: " + line);
+      assertTrue(entry.has("level") && entry.has("formattedMessage"), "a JSON log line: " + line);
     }
     assertTrue(
         logs.lines().anyMatch(line -> line.startsWith("{") && line.contains("accepting connections")),
