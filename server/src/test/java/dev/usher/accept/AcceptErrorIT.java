@@ -37,9 +37,7 @@ class AcceptErrorIT {
     try (UsherProcess usher =
         UsherProcess.startThrough(
             List.of("prlimit", "--nofile=" + DESCRIPTOR_LIMIT + ":" + DESCRIPTOR_LIMIT),
-            List.of(
-                "-Dserver.host=127.0.0.1", "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0",
-                "-Dserver.transport=" + transport),
+            UsherProcess.onLoopback("-Dserver.transport=" + transport),
             Map.of())) {
       int port = usher.awaitAccepting();
       int adminPort = usher.adminPort();

@@ -46,12 +46,7 @@ class DrainUnderLoadIT {
     List<RawConnection> uploaders = new ArrayList<>();
     try (UsherProcess usher =
         UsherProcess.start(
-            List.of(
-                "-Dserver.host=127.0.0.1",
-                "-Dserver.port=0",
-                "-Dadmin.host=127.0.0.1",
-                "-Dadmin.port=0",
-                "-Dshutdown.drain-timeout=" + DRAIN_TIMEOUT.toSeconds() + "s"),
+            UsherProcess.onLoopback("-Dshutdown.drain-timeout=" + DRAIN_TIMEOUT.toSeconds() + "s"),
             Map.of())) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", usher.awaitAccepting());
       AtomicBoolean sigtermSent = new AtomicBoolean();

@@ -8,7 +8,6 @@ import dev.usher.testing.RawConnection;
 import dev.usher.testing.UsherProcess;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +23,7 @@ class SecondSignalIT {
   void secondSigtermDuringALongDrainExitsAtOnceWithANonZeroStatus() throws Exception {
     try (UsherProcess usher =
             UsherProcess.start(
-                List.of(
-                    "-Dserver.host=127.0.0.1",
-                    "-Dserver.port=0",
-                    "-Dadmin.host=127.0.0.1",
-                    "-Dadmin.port=0",
-                    "-Dshutdown.drain-timeout=" + LONG_DRAIN.toSeconds() + "s"),
+                UsherProcess.onLoopback("-Dshutdown.drain-timeout=" + LONG_DRAIN.toSeconds() + "s"),
                 Map.of());
         RawConnection stuck =
             RawConnection.open(new InetSocketAddress("127.0.0.1", usher.awaitAccepting()))) {

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * the JVM's own 143).
  */
 class CleanShutdownIT {
-  private static final List<String> LOOPBACK_ON_ANY_PORT =
-      List.of("-Dserver.host=127.0.0.1", "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0");
+  private static final List<String> LOOPBACK_ON_ANY_PORT = UsherProcess.onLoopback();
   private static final Pattern STOPPED =
       Pattern.compile("stopped: 0 connection\\(s\\) drained, 0 closed by force, in \\d+ ms$");
 

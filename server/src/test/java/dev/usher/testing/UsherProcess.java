@@ -47,6 +47,18 @@ public final class UsherProcess implements AutoCloseable {
             });
   }
 
+  /**
+   * The JVM options that put both listeners on 127.0.0.1 on ports the kernel picks, followed by
+   * {@code more}.
+   */
+  public static List<String> onLoopback(String... more) {
+    List<String> options =
+        new ArrayList<>(
+            List.of("-Dserver.host=127.0.0.1", "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0"));
+    options.addAll(List.of(more));
+    return options;
+  }
+
   /** The shaded jar that {@code package} builds; integration tests run after it. */
   public static Path jar() {
     Path jar = Path.of(System.getProperty("usher.test.jar", "target/usher-server.jar"));
