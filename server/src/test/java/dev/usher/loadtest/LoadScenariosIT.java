@@ -1,0 +1,114 @@
+package dev.usher.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.usher.testing.ExternalTools;
+import dev.usher.testing.UsherProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The load-test scenarios of {@code deploy/loadtest/} run end to end as a user runs them, for a few
+ * seconds each: each exits 0, prints its summary (the client view beside the server view, and where
+ * they disagree), and leaves a report.html with SVG charts. It proves the scripts work, not how
+ * fast usher is.
+ */
+class LoadScenariosIT {
+  private static final Path SCENARIOS = Path.of("..", "deploy", "loadtest");
+  private static final Duration SCENARIO_LIMIT = Duration.ofMinutes(2);
+
+  @TempDir Path results;
+
+  @BeforeEach
+  void requireTheToolsEveryScenarioUses() {
+    ExternalTools.require("python3", "python3");
+    ExternalTools.require("curl", "curl");
+    ExternalTools.require("taskset", "util-linux");
+  }
+
+  @Test
+  void keepAliveScenarioPrintsBothViewsAndWritesAReportWithCharts() throws Exception {
+    ExternalTools.require("wrk", "wrk");
+
+    ScenarioRun run = run("keepalive.sh", "2", "8");
+
+    run.assertPrintedTheSummary();
+    assertTrue(run.output().contains("| requests |"), "no requests row:\n" + run.output());
+    assertTrue(run.output().contains("server_http_requests_total"), "no server request count:\n" + run.output());
+    run.assertWroteTheReport();
+  }
+
+  @Test
+  void backlogStormScenarioShowsClientConnectTimesBesideTheListenQueue() throws Exception {
+    ScenarioRun run = run("backlog-storm.sh", "200", "3");
+
+    run.assertPrintedTheSummary();
+    assertTrue(run.output().contains("client: connect() times"), "no connect-time histogram:\n" + run.output());
+    assertTrue(run.output().contains("| listen queue | — | limit 8,"), "no listen-queue row:\n" + run.output());
+    assertTrue(run.output().contains("listen overflows"), "no overflow delta:\n" + run.output());
+    run.assertWroteTheReport();
+  }
+
+  private ScenarioRun run(String script, String... arguments) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("bash", SCENARIOS.resolve(script).toString()));
+    command.addAll(List.of(arguments));
+    Path log = results.resolve(script + ".out");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("LOADTEST_RESULTS", results.toString());
+    builder.environment().put("USHER_JAR", UsherProcess.jar().toAbsolutePath().toString());
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("WARMUP_SECONDS", "1");
+    builder.environment().remove("USHER_OPTS");
+    Process process = builder.start();
+    if (!process.waitFor(SCENARIO_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroy(); // SIGTERM: the script's trap stops what it started
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+      throw new AssertionError(script + " still ran after " + SCENARIO_LIMIT + ":\n" + Files.readString(log));
+    }
+    return new ScenarioRun(script, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), results);
+  }
+
+  private record ScenarioRun(String script, int exitStatus, String output, Path results) {
+    void assertPrintedTheSummary() {
+      assertEquals(0, exitStatus, script + " failed:\n" + output);
+      for (String expected : List.of("## Summary:", "| client view (", "| server view (/metrics", "where they disagree:")) {
+        assertTrue(output.contains(expected), script + " printed no '" + expected + "':\n" + output);
+      }
+    }
+
+    void assertWroteTheReport() throws IOException {
+      Path directory = resultDirectory();
+      Path report = directory.resolve("report.html");
+      assertTrue(Files.isRegularFile(report), "no " + report + ":\n" + output);
+      String html = Files.readString(report);
+      assertTrue(html.contains("<svg"), "no chart in " + report);
+      assertTrue(html.contains("where they disagree"), "no summary in " + report);
+      assertTrue(Files.size(directory.resolve("samples.csv")) > 0, "no samples in " + directory);
+      assertTrue(
+          Files.readString(directory.resolve("usher.log")).contains("stopped:"),
+          "usher was not stopped cleanly:\n" + Files.readString(directory.resolve("usher.log")));
+    }
+
+    private Path resultDirectory() throws IOException {
+      String scenario = script.replace(".sh", "");
+      try (Stream<Path> entries = Files.list(results)) {
+        List<Path> found = entries.filter(p -> p.getFileName().toString().startsWith(scenario + "-")).toList();
+        assertEquals(1, found.size(), "expected one result directory for " + scenario + " in " + results + ": " + found);
+        return found.getFirst();
+      }
+    }
+  }
+}
