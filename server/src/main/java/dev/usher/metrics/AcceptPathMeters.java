@@ -23,7 +23,7 @@ final class AcceptPathMeters {
         queueWaitMeasurable
             ? Timer.builder("server.accept.queue.wait")
                 .description(
-                    "Time each connection waited in the accept queue, timed by the kernel (TCP_INFO tcpi_last_ack_recv at accept): a lower bound, millisecond resolution")
+                    "Time each connection waited in the accept queue, timed by the kernel (TCP_INFO tcpi_last_ack_recv at accept): a lower bound, in kernel ticks (1-10 ms)")
                 .tag("listener", listener)
                 .serviceLevelObjectives(
                     millis(1), millis(2), millis(5), millis(10), millis(25), millis(50), millis(100),
