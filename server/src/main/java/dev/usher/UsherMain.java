@@ -65,8 +65,7 @@ public final class UsherMain {
     LoggingSetup.apply(
         loaded.config().log(), System.getProperty("logback.configurationFile") != null);
     try {
-      return new ServerProcess(loaded, kernel)
-          .runUntilShutdown(BuiltInApplications::forConfig);
+      return new ServerProcess(loaded, kernel).runUntilShutdown(BuiltInApplications::forConfig);
     } catch (StartupException cannotStart) {
       return EXIT_START_FAILED;
     } catch (InterruptedException interrupted) {

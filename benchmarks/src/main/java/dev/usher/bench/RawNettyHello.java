@@ -20,11 +20,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -90,12 +90,14 @@ public final class RawNettyHello {
   private static final class Hello extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ByteBuf BODY =
         Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer().writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
+            Unpooled.directBuffer()
+                .writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       FullHttpResponse response =
-          new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, BODY.duplicate());
+          new DefaultFullHttpResponse(
+              request.protocolVersion(), HttpResponseStatus.OK, BODY.duplicate());
       response
           .headers()
           .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)

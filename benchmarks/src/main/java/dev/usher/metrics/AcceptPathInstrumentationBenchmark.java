@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What the accept-path meters add per connection, against a baseline in the same run:
  *
  * <ul>
- *   <li>{@code acceptTime*}: the boss loop's work per accepted connection, the TCP_INFO read of
- *       the new socket and the records, against doing nothing;
+ *   <li>{@code acceptTime*}: the boss loop's work per accepted connection, the TCP_INFO read of the
+ *       new socket and the records, against doing nothing;
  *   <li>{@code connection*}: a connection's life (active, one read, one write, close) through
  *       {@link ConnectionObserver}, against a pass-through handler.
  * </ul>
@@ -49,18 +49,24 @@ public class AcceptPathInstrumentationBenchmark {
   private AcceptPathMeters meters;
   private TcpInfoReader reader;
   private int socketFd;
-  private final ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(64).writeZero(64));
+  private final ByteBuf payload =
+      Unpooled.unreleasableBuffer(Unpooled.directBuffer(64).writeZero(64));
 
   @Setup(Level.Trial)
   public void setUp() throws Throwable {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters = new AcceptPathMeters(registry, "main", true);
-    reader = TcpInfoReader.create().orElseThrow(() -> new IllegalStateException("TCP_INFO needs Linux"));
+    reader =
+        TcpInfoReader.create().orElseThrow(() -> new IllegalStateException("TCP_INFO needs Linux"));
     Linker linker = Linker.nativeLinker();
     MethodHandle socket =
         linker.downcallHandle(
             linker.defaultLookup().find("socket").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            FunctionDescriptor.of(
+                ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT));
     socketFd = (int) socket.invokeExact(AF_INET, SOCK_STREAM, 0);
   }
 

@@ -46,8 +46,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
       Counter accepted,
       Map<RefusalReason, Counter> refused) {
     if (maxConnections <= 0) {
-      throw new IllegalArgumentException(
-          "maxConnections: " + maxConnections + " (expected: > 0)");
+      throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: > 0)");
     }
     this.listener = listener;
     this.maxConnections = maxConnections;
@@ -99,9 +98,10 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * An accept failure (EMFILE, ENFILE, ...) arrives here. Like Netty's own acceptor, pause accepting
-   * for a second so the process can recover instead of spinning; unlike it, count the failure and
-   * log it through the rate-limited refusal log rather than once per failure with a stack trace.
+   * An accept failure (EMFILE, ENFILE, ...) arrives here. Like Netty's own acceptor, pause
+   * accepting for a second so the process can recover instead of spinning; unlike it, count the
+   * failure and log it through the rate-limited refusal log rather than once per failure with a
+   * stack trace.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -112,7 +112,10 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     if (config.isAutoRead()) {
       config.setAutoRead(false);
       ctx.executor()
-          .schedule(() -> config.setAutoRead(!draining), ACCEPT_ERROR_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+          .schedule(
+              () -> config.setAutoRead(!draining),
+              ACCEPT_ERROR_PAUSE_MILLIS,
+              TimeUnit.MILLISECONDS);
     }
   }
 }

@@ -1,12 +1,12 @@
 package dev.usher.accept;
 
+import io.netty.util.concurrent.EventExecutor;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,8 @@ final class RefusalLog {
       }
     }
     if (total > 0) {
-      log.warn("listener {} refused {} connection(s) in the last second: {}", listener, total, counts);
+      log.warn(
+          "listener {} refused {} connection(s) in the last second: {}", listener, total, counts);
     }
   }
 }

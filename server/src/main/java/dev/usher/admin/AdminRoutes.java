@@ -35,7 +35,8 @@ final class AdminRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request)
+      throws IOException {
     FullHttpResponse response;
     if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
       response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");

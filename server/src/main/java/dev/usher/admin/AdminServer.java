@@ -29,18 +29,18 @@ public final class AdminServer {
       BooleanSupplier ready) {
     AdminRoutes routes = new AdminRoutes(registry, ready);
     return new ServerBootstrap()
-            .group(group)
-            .channel(channelType)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpServerKeepAliveHandler())
-                        .addLast(new HttpObjectAggregator(MAX_ADMIN_REQUEST_BYTES))
-                        .addLast(routes);
-                  }
-                });
+        .group(group)
+        .channel(channelType)
+        .childHandler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast(new HttpServerCodec())
+                    .addLast(new HttpServerKeepAliveHandler())
+                    .addLast(new HttpObjectAggregator(MAX_ADMIN_REQUEST_BYTES))
+                    .addLast(routes);
+              }
+            });
   }
 }

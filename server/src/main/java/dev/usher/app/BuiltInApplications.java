@@ -11,7 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class BuiltInApplications {
   private BuiltInApplications() {}
 
-  /** The application {@code server.protocol} names, with its protocol meters in {@code registry}. */
+  /**
+   * The application {@code server.protocol} names, with its protocol meters in {@code registry}.
+   */
   public static UsherApplication forConfig(ServerConfig config, MeterRegistry registry) {
     return switch (config.protocol()) {
       case HTTP ->

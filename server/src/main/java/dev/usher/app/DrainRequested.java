@@ -1,8 +1,8 @@
 package dev.usher.app;
 
 /**
- * The user event every open connection receives when the server starts draining: finish what is
- * in flight, then close. See {@link UsherApplication}.
+ * The user event every open connection receives when the server starts draining: finish what is in
+ * flight, then close. See {@link UsherApplication}.
  */
 public final class DrainRequested {
   public static final DrainRequested INSTANCE = new DrainRequested();

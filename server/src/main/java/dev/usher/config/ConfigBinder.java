@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** Turns validated values into the configuration records, resolving every {@code auto}. */
 final class ConfigBinder {
   private static final Pattern HOST_NAME =
-      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+      Pattern.compile(
+          "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
   // RFC 1123 2.1: a host name is never all digits and dots; 300.1.1.1 is a mistyped address.
   private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
   private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
@@ -81,9 +82,12 @@ final class ConfigBinder {
   private MetricsConfig metrics() throws InvalidConfigException {
     return new MetricsConfig(
         values.bool("metrics.accept-path"),
-        values.duration("metrics.listen-queue.sample-interval", Duration.ofMillis(1), Duration.ofSeconds(10)),
-        values.duration("metrics.listen-queue.peak-window", Duration.ofSeconds(1), Duration.ofHours(1)),
-        values.duration("metrics.event-loop.probe-interval", Duration.ofMillis(10), Duration.ofSeconds(10)));
+        values.duration(
+            "metrics.listen-queue.sample-interval", Duration.ofMillis(1), Duration.ofSeconds(10)),
+        values.duration(
+            "metrics.listen-queue.peak-window", Duration.ofSeconds(1), Duration.ofHours(1)),
+        values.duration(
+            "metrics.event-loop.probe-interval", Duration.ofMillis(10), Duration.ofSeconds(10)));
   }
 
   private String host(String key) throws InvalidConfigException {

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * Loads usher's configuration from its four layers, lowest precedence first: the built-in defaults
- * ({@code usher-defaults.conf} in the jar), a HOCON file, environment variables and {@code -D} system
- * properties; then validates every value before anything binds.
+ * ({@code usher-defaults.conf} in the jar), a HOCON file, environment variables and {@code -D}
+ * system properties; then validates every value before anything binds.
  *
  * <p>This is the only place that reads the environment or system properties for configuration.
  */
@@ -38,9 +38,7 @@ public final class ConfigLoader {
   private final KernelNetworkSettings kernel;
 
   public ConfigLoader(
-      Map<String, String> environment,
-      Properties systemProperties,
-      KernelNetworkSettings kernel) {
+      Map<String, String> environment, Properties systemProperties, KernelNetworkSettings kernel) {
     this.environment = Map.copyOf(environment);
     this.systemProperties = systemProperties;
     this.kernel = kernel;

@@ -113,8 +113,7 @@ final class ConfigValues {
   }
 
   int bytes(String key, long min, long max) throws InvalidConfigException {
-    String allowed =
-        "a size from " + min + " to " + max + " bytes written like 512, 64KiB or 1MiB";
+    String allowed = "a size from " + min + " to " + max + " bytes written like 512, 64KiB or 1MiB";
     try {
       long value = config.getBytes(key);
       if (value < min || value > max) {

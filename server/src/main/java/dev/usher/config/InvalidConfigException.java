@@ -13,6 +13,13 @@ public final class InvalidConfigException extends Exception {
 
   static InvalidConfigException of(String key, String value, String source, String allowed) {
     return new InvalidConfigException(
-        "invalid configuration: " + key + " = " + value + " (from " + source + "): expected " + allowed);
+        "invalid configuration: "
+            + key
+            + " = "
+            + value
+            + " (from "
+            + source
+            + "): expected "
+            + allowed);
   }
 }

@@ -8,7 +8,10 @@ final class BindFailures {
 
   static StartupException describe(
       String listener, String portKey, InetSocketAddress address, Throwable failure) {
-    String where = listener + " listener on " + Endpoints.hostAndPort(address.getHostString(), address.getPort());
+    String where =
+        listener
+            + " listener on "
+            + Endpoints.hostAndPort(address.getHostString(), address.getPort());
     String detail = messages(failure);
     String explanation;
     if (address.isUnresolved()) {

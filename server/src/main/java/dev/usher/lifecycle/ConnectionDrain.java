@@ -29,7 +29,9 @@ final class ConnectionDrain {
       for (Channel channel : connections.channels()) {
         // Queued behind the channel's registration task, so the application's handlers are there
         // to receive the event even for a connection accepted a moment ago.
-        channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
+        channel
+            .eventLoop()
+            .execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -9,10 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of every connection: an error no handler dealt with closes the connection and
- * is logged once with the client's address. Resets, broken pipes and a client hanging up in the
- * middle of a request (Netty's aggregator reports that as a premature closure) are what clients do;
- * they are logged at debug only.
+ * The last handler of every connection: an error no handler dealt with closes the connection and is
+ * logged once with the client's address. Resets, broken pipes and a client hanging up in the middle
+ * of a request (Netty's aggregator reports that as a premature closure) are what clients do; they
+ * are logged at debug only.
  */
 @Sharable
 final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
@@ -26,7 +26,10 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
     if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
       log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
-      log.warn("connection from {} closed after an unhandled error", ctx.channel().remoteAddress(), cause);
+      log.warn(
+          "connection from {} closed after an unhandled error",
+          ctx.channel().remoteAddress(),
+          cause);
     }
     ctx.close();
   }

@@ -12,7 +12,8 @@ final class ListenerBinding {
 
   private ListenerBinding() {}
 
-  static Channel bind(ServerBootstrap bootstrap, String listener, String portKey, InetSocketAddress address)
+  static Channel bind(
+      ServerBootstrap bootstrap, String listener, String portKey, InetSocketAddress address)
       throws StartupException, InterruptedException {
     ChannelFuture bound = bootstrap.bind(address);
     if (!bound.await(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

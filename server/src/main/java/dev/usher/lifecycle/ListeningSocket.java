@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * One listening socket of the main listener with what belongs to it alone: the loop that accepts
- * on it, its admission gate, its open connections and its meters, all named by its listener tag.
+ * One listening socket of the main listener with what belongs to it alone: the loop that accepts on
+ * it, its admission gate, its open connections and its meters, all named by its listener tag.
  */
 final class ListeningSocket {
   final String name;

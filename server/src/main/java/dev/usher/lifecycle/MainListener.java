@@ -27,7 +27,8 @@ final class MainListener {
       EventLoopGroup workers,
       ChannelHandler acceptPath,
       ConnectionInitializer connections) {
-    ServerBootstrap bootstrap = new ServerBootstrap()
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
             .group(acceptor, workers)
             .channel(transport.serverChannelType())
             .option(ChannelOption.SO_BACKLOG, config.backlog())

@@ -23,10 +23,13 @@ final class ShutdownSignals {
           new Signal(name),
           signal -> {
             if (received.compareAndSet(false, true)) {
-              log.info("received SIG{}: draining (send it again to exit at once)", signal.getName());
+              log.info(
+                  "received SIG{}: draining (send it again to exit at once)", signal.getName());
               Thread.ofPlatform().name("usher-drain").start(onFirstSignal);
             } else {
-              log.warn("received SIG{} again: exiting at once without finishing the drain", signal.getName());
+              log.warn(
+                  "received SIG{} again: exiting at once without finishing the drain",
+                  signal.getName());
               Runtime.getRuntime().halt(SIGNAL_EXIT_BASE + signal.getNumber());
             }
           });

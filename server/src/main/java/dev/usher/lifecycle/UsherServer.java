@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * server is accepting; {@link #drainAndStop} is the graceful shutdown sequence.
  *
  * <p>With {@code server.accept-mode = boss} the main listener is one socket, named {@code main},
- * whose boss loop hands connections to the worker loops. With {@code reuseport} it is one
- * {@code SO_REUSEPORT} socket per worker loop, named {@code main-0}, {@code main-1}, ..., each
- * accepting on the loop that serves.
+ * whose boss loop hands connections to the worker loops. With {@code reuseport} it is one {@code
+ * SO_REUSEPORT} socket per worker loop, named {@code main-0}, {@code main-1}, ..., each accepting
+ * on the loop that serves.
  */
 public final class UsherServer {
   private static final Logger log = LoggerFactory.getLogger(UsherServer.class);
@@ -69,7 +69,8 @@ public final class UsherServer {
       int index = 0;
       for (EventExecutor loop : workers) {
         EventLoop acceptAndServe = (EventLoop) loop;
-        sockets.add(newSocket(MAIN_LISTENER + "-" + index++, acceptAndServe, acceptAndServe, registry));
+        sockets.add(
+            newSocket(MAIN_LISTENER + "-" + index++, acceptAndServe, acceptAndServe, registry));
       }
     }
     Duration probeInterval = config.metrics().eventLoopProbeInterval();
@@ -105,7 +106,8 @@ public final class UsherServer {
     } catch (UnavailableTransportException unavailable) {
       throw new StartupException(unavailable.getMessage(), unavailable);
     }
-    if (config.server().acceptMode() == AcceptMode.REUSEPORT && !transport.exposesFileDescriptor()) {
+    if (config.server().acceptMode() == AcceptMode.REUSEPORT
+        && !transport.exposesFileDescriptor()) {
       throw new StartupException(
           "server.accept-mode = reuseport needs the io_uring or epoll transport (SO_REUSEPORT), not "
               + transport.kind().label(),
@@ -176,7 +178,9 @@ public final class UsherServer {
         sockets.size(),
         requested,
         somaxconn,
-        effective.isPresent() ? effective.getAsInt() : "unknown (" + transport.kind().label() + " transport)",
+        effective.isPresent()
+            ? effective.getAsInt()
+            : "unknown (" + transport.kind().label() + " transport)",
         boss.isPresent() ? server.bossThreads() : "none (reuseport)",
         server.workerThreads(),
         server.maxConnections());

@@ -47,7 +47,9 @@ final class AcceptObserver extends ChannelInboundHandlerAdapter {
     if (reader != null && child instanceof UnixChannel unix && reader.read(unix.fd().intValue())) {
       meters.queueWait.record(reader.millisSinceLastAckReceived(), TimeUnit.MILLISECONDS);
     }
-    child.pipeline().addFirst("usher-connection-meters", new ConnectionObserver(meters, acceptedNanos));
+    child
+        .pipeline()
+        .addFirst("usher-connection-meters", new ConnectionObserver(meters, acceptedNanos));
     ctx.fireChannelRead(msg);
   }
 

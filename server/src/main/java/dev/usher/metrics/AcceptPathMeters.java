@@ -26,22 +26,47 @@ final class AcceptPathMeters {
                     "Time each connection waited in the accept queue, timed by the kernel (TCP_INFO tcpi_last_ack_recv at accept): a lower bound, in kernel ticks (1-10 ms)")
                 .tag("listener", listener)
                 .serviceLevelObjectives(
-                    millis(1), millis(2), millis(5), millis(10), millis(25), millis(50), millis(100),
-                    millis(250), millis(500), millis(1000), millis(2500), millis(5000), millis(10000))
+                    millis(1),
+                    millis(2),
+                    millis(5),
+                    millis(10),
+                    millis(25),
+                    millis(50),
+                    millis(100),
+                    millis(250),
+                    millis(500),
+                    millis(1000),
+                    millis(2500),
+                    millis(5000),
+                    millis(10000))
                 .register(registry)
             : null;
     handoff =
         Timer.builder("server.accept.handoff")
-            .description("From the boss loop accepting a connection to the connection being active on its worker loop")
+            .description(
+                "From the boss loop accepting a connection to the connection being active on its worker loop")
             .tag("listener", listener)
             .serviceLevelObjectives(
-                micros(10), micros(25), micros(50), micros(100), micros(250), micros(500), millis(1),
-                millis(2.5), millis(5), millis(10), millis(25), millis(50), millis(100), millis(250),
+                micros(10),
+                micros(25),
+                micros(50),
+                micros(100),
+                micros(250),
+                micros(500),
+                millis(1),
+                millis(2.5),
+                millis(5),
+                millis(10),
+                millis(25),
+                millis(50),
+                millis(100),
+                millis(250),
                 millis(1000))
             .register(registry);
     batchSize =
         DistributionSummary.builder("server.accept.batch.size")
-            .description("Connections accepted per wake-up of the listener; batches at Netty's max-messages-per-read (16) mean the boss loop is the bottleneck")
+            .description(
+                "Connections accepted per wake-up of the listener; batches at Netty's max-messages-per-read (16) mean the boss loop is the bottleneck")
             .tag("listener", listener)
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
             .register(registry);
@@ -50,8 +75,17 @@ final class AcceptPathMeters {
             .description("How long connections stayed open, from active to closed")
             .tag("listener", listener)
             .serviceLevelObjectives(
-                millis(1), millis(10), millis(100), millis(500), millis(1000), millis(5000),
-                millis(10_000), millis(30_000), millis(60_000), millis(300_000), millis(1_800_000),
+                millis(1),
+                millis(10),
+                millis(100),
+                millis(500),
+                millis(1000),
+                millis(5000),
+                millis(10_000),
+                millis(30_000),
+                millis(60_000),
+                millis(300_000),
+                millis(1_800_000),
                 millis(3_600_000))
             .register(registry);
     bytesReceived =

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything usher measures on one listening socket's accept path: the kernel's view of its listen
  * queue, and per connection the accept-queue wait, the hand-off to a worker, bytes and lifetime.
- * (The kernel's drop counters count for the whole network namespace: {@link ServerMetrics}.) A meter that cannot be measured here is absent, and the reason is logged once.
+ * (The kernel's drop counters count for the whole network namespace: {@link ServerMetrics}.) A
+ * meter that cannot be measured here is absent, and the reason is logged once.
  */
 public final class AcceptPathMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptPathMetrics.class);
@@ -23,7 +24,8 @@ public final class AcceptPathMetrics implements AutoCloseable {
   private final AcceptPathMeters meters;
   private ListenQueueProbe probe;
 
-  private AcceptPathMetrics(MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
+  private AcceptPathMetrics(
+      MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
     this.registry = registry;
     this.listener = listener;
     this.config = config;
@@ -33,7 +35,9 @@ public final class AcceptPathMetrics implements AutoCloseable {
       log.info(
           "listener {}: server_listen_queue_* and server_accept_queue_wait_seconds are absent: {}",
           listener,
-          nativeSockets ? TcpInfoReader.unsupportedReason() : "the nio transport gives no socket descriptor to ask the kernel about");
+          nativeSockets
+              ? TcpInfoReader.unsupportedReason()
+              : "the nio transport gives no socket descriptor to ask the kernel about");
     }
   }
 
@@ -58,7 +62,8 @@ public final class AcceptPathMetrics implements AutoCloseable {
             : Optional.empty();
     fd.ifPresent(
         descriptor -> {
-          probe = new ListenQueueProbe(registry, listener, descriptor, config.listenQueuePeakWindow());
+          probe =
+              new ListenQueueProbe(registry, listener, descriptor, config.listenQueuePeakWindow());
           probe.start(config.listenQueueSampleInterval());
         });
   }

@@ -8,8 +8,8 @@ import io.netty.channel.ChannelPromise;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The first handler of an accepted connection: records its hand-off time (accepted on the boss
- * loop to active on the worker), its bytes in and out, and its lifetime.
+ * The first handler of an accepted connection: records its hand-off time (accepted on the boss loop
+ * to active on the worker), its bytes in and out, and its lifetime.
  */
 final class ConnectionObserver extends ChannelDuplexHandler {
   private final AcceptPathMeters meters;

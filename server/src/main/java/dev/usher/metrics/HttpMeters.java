@@ -24,13 +24,24 @@ public final class HttpMeters {
     }
     requestDuration =
         Timer.builder("server.http.request.duration")
-            .description("From the request's first line decoded to its response's last byte written")
+            .description(
+                "From the request's first line decoded to its response's last byte written")
             .serviceLevelObjectives(
-                Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-                Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
-                Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-                Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10))
+                Duration.ofNanos(100_000),
+                Duration.ofNanos(250_000),
+                Duration.ofNanos(500_000),
+                Duration.ofMillis(1),
+                Duration.ofMillis(2),
+                Duration.ofMillis(5),
+                Duration.ofMillis(10),
+                Duration.ofMillis(25),
+                Duration.ofMillis(50),
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10))
             .register(registry);
   }
 

@@ -35,20 +35,35 @@ public final class ListenQueueProbe implements AutoCloseable {
   ListenQueueProbe(MeterRegistry registry, String listener, int listenerFd, Duration peakWindow) {
     this.listenerFd = listenerFd;
     this.peak =
-        new TimeWindowMax(Clock.SYSTEM, Math.max(1, peakWindow.toMillis() / PEAK_WINDOW_SLOTS), PEAK_WINDOW_SLOTS);
+        new TimeWindowMax(
+            Clock.SYSTEM,
+            Math.max(1, peakWindow.toMillis() / PEAK_WINDOW_SLOTS),
+            PEAK_WINDOW_SLOTS);
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
-            task -> Thread.ofPlatform().daemon().name("usher-listen-queue-probe-" + listener).unstarted(task));
-    Gauge.builder("server.listen.queue.depth", this, probe -> probe.measured ? probe.depth : Double.NaN)
-        .description("Connections in the listen (accept) queue now, from the kernel: TCP_INFO tcpi_unacked of the listening socket")
+            task ->
+                Thread.ofPlatform()
+                    .daemon()
+                    .name("usher-listen-queue-probe-" + listener)
+                    .unstarted(task));
+    Gauge.builder(
+            "server.listen.queue.depth", this, probe -> probe.measured ? probe.depth : Double.NaN)
+        .description(
+            "Connections in the listen (accept) queue now, from the kernel: TCP_INFO tcpi_unacked of the listening socket")
         .tag("listener", listener)
         .register(registry);
-    Gauge.builder("server.listen.queue.limit", this, probe -> probe.measured ? probe.limit : Double.NaN)
-        .description("The listen queue's effective length as the kernel reports it (TCP_INFO tcpi_sacked): min(server.backlog, net.core.somaxconn)")
+    Gauge.builder(
+            "server.listen.queue.limit", this, probe -> probe.measured ? probe.limit : Double.NaN)
+        .description(
+            "The listen queue's effective length as the kernel reports it (TCP_INFO tcpi_sacked): min(server.backlog, net.core.somaxconn)")
         .tag("listener", listener)
         .register(registry);
-    Gauge.builder("server.listen.queue.peak", this, probe -> probe.measured ? probe.peak.poll() : Double.NaN)
-        .description("Highest listen queue depth sampled over the rolling window metrics.listen-queue.peak-window")
+    Gauge.builder(
+            "server.listen.queue.peak",
+            this,
+            probe -> probe.measured ? probe.peak.poll() : Double.NaN)
+        .description(
+            "Highest listen queue depth sampled over the rolling window metrics.listen-queue.peak-window")
         .tag("listener", listener)
         .register(registry);
   }
@@ -65,7 +80,8 @@ public final class ListenQueueProbe implements AutoCloseable {
       sampler.submit(this::sampleOnce).get(1, TimeUnit.SECONDS);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException failed) {
       log.warn("the first listen queue sample failed", failed);
     }
   }

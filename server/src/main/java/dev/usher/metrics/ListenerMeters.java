@@ -28,7 +28,8 @@ public final class ListenerMeters {
       byReason.put(
           reason,
           Counter.builder("server.connections.refused")
-              .description("Connections usher itself turned away, by reason (the kernel's drops are server_listen_*)")
+              .description(
+                  "Connections usher itself turned away, by reason (the kernel's drops are server_listen_*)")
               .tag("listener", listener)
               .tag("reason", reason.tag())
               .register(registry));

@@ -15,8 +15,8 @@ import java.util.Optional;
  *
  * <p>On a listening socket Linux reports the accept queue: {@code tcpi_unacked} is its current
  * length and {@code tcpi_sacked} the effective backlog. On an accepted socket {@code
- * tcpi_last_ack_recv} is the milliseconds since the client's last ACK, which for a connection not yet
- * read from is the time since its handshake completed: its wait in the accept queue.
+ * tcpi_last_ack_recv} is the milliseconds since the client's last ACK, which for a connection not
+ * yet read from is the time since its handshake completed: its wait in the accept queue.
  *
  * <p>An instance owns its buffers and is confined to the thread that created it; reads allocate
  * nothing. Use one per thread.

@@ -14,9 +14,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.function.Supplier;
 
 /**
- * One chosen transport: how to make its event loops and which server channel to listen with.
- * Native transports ({@code io_uring}, {@code epoll}) expose the socket's file descriptor, which
- * is what lets usher read the kernel's view of the listen queue.
+ * One chosen transport: how to make its event loops and which server channel to listen with. Native
+ * transports ({@code io_uring}, {@code epoll}) expose the socket's file descriptor, which is what
+ * lets usher read the kernel's view of the listen queue.
  */
 public record Transport(
     TransportKind kind,

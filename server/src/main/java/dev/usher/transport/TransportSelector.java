@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses the transport: the one configured, or with {@code auto} the best available
- * (io_uring, then epoll, then NIO), logging why each better one was passed over.
+ * Chooses the transport: the one configured, or with {@code auto} the best available (io_uring,
+ * then epoll, then NIO), logging why each better one was passed over.
  */
 public final class TransportSelector {
   private static final Logger log = LoggerFactory.getLogger(TransportSelector.class);
@@ -34,9 +34,9 @@ public final class TransportSelector {
    * Turns off io_uring's multishot accept (unless the user set it): a multishot accept keeps
    * accepting in the kernel whether or not the boss loop reads, which hides the backlog inside the
    * completion ring where TCP_INFO cannot see it, and ignores a paused accept: measured here with
-   * the fd limit reached, it spun through 1.1 million failed accepts in 3 s where epoll, or io_uring
-   * with single-shot accepts, failed 3 times (once per pause). Netty reads the property when its
-   * IoUring class loads, so this runs before anything touches it.
+   * the fd limit reached, it spun through 1.1 million failed accepts in 3 s where epoll, or
+   * io_uring with single-shot accepts, failed 3 times (once per pause). Netty reads the property
+   * when its IoUring class loads, so this runs before anything touches it.
    */
   private static void keepAcceptBackpressureInTheKernel() {
     if (System.getProperty(ACCEPT_MULTISHOT_PROPERTY) == null) {
@@ -61,7 +61,8 @@ public final class TransportSelector {
 
   private static Transport chosen(Transport transport, List<String> passedOver) {
     if (passedOver.isEmpty()) {
-      log.info("transport: {} (server.transport=auto, the best available)", transport.kind().label());
+      log.info(
+          "transport: {} (server.transport=auto, the best available)", transport.kind().label());
     } else {
       log.info(
           "transport: {} (server.transport=auto); not available: {}",
@@ -87,11 +88,15 @@ public final class TransportSelector {
   }
 
   private static Optional<String> ioUringUnavailable() {
-    return IoUring.isAvailable() ? Optional.empty() : Optional.of(reason(IoUring.unavailabilityCause()));
+    return IoUring.isAvailable()
+        ? Optional.empty()
+        : Optional.of(reason(IoUring.unavailabilityCause()));
   }
 
   private static Optional<String> epollUnavailable() {
-    return Epoll.isAvailable() ? Optional.empty() : Optional.of(reason(Epoll.unavailabilityCause()));
+    return Epoll.isAvailable()
+        ? Optional.empty()
+        : Optional.of(reason(Epoll.unavailabilityCause()));
   }
 
   private static String reason(Throwable cause) {

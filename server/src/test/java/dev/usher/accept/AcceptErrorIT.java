@@ -28,11 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AcceptErrorIT {
   private static final int DESCRIPTOR_LIMIT = 150;
   private static final Pattern ACCEPT_ERRORS =
-      Pattern.compile("server_connections_refused_total\\{listener=\"main\",reason=\"accept_error\"} (\\S+)");
+      Pattern.compile(
+          "server_connections_refused_total\\{listener=\"main\",reason=\"accept_error\"} (\\S+)");
 
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
-  void survivesRunningOutOfFileDescriptorsAndCountsTheFailedAccepts(String transport) throws Exception {
+  void survivesRunningOutOfFileDescriptorsAndCountsTheFailedAccepts(String transport)
+      throws Exception {
     ExternalTools.require("prlimit", "util-linux");
     try (UsherProcess usher =
         UsherProcess.startThrough(

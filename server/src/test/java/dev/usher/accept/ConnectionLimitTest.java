@@ -33,7 +33,8 @@ class ConnectionLimitTest {
   @Test
   void refusesConnectionsAboveTheLimitAndCountsThem() throws Exception {
     List<RawConnection> admitted = new ArrayList<>();
-    try (RunningServer server = RunningServer.start(Map.of("server.max-connections", String.valueOf(LIMIT)))) {
+    try (RunningServer server =
+        RunningServer.start(Map.of("server.max-connections", String.valueOf(LIMIT)))) {
       try {
         for (int i = 0; i < LIMIT; i++) {
           RawConnection connection = RawConnection.open(server.address());
@@ -83,7 +84,8 @@ class ConnectionLimitTest {
     try {
       refused = RawConnection.open(address);
     } catch (ConnectException notListening) {
-      throw new AssertionError("the listener should accept and then reset, not refuse the handshake", notListening);
+      throw new AssertionError(
+          "the listener should accept and then reset, not refuse the handshake", notListening);
     } catch (SocketException reset) {
       assertTrue(reset.getMessage().contains("reset"), reset.toString());
       return;
@@ -99,6 +101,7 @@ class ConnectionLimitTest {
   }
 
   private static void assertServes(RawConnection connection) throws Exception {
-    assertEquals(200, connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+    assertEquals(
+        200, connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
   }
 }

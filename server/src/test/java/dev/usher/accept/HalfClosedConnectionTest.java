@@ -25,7 +25,9 @@ class HalfClosedConnectionTest {
 
   static Stream<Arguments> transportsAndProtocols() {
     return Stream.of("nio", "epoll", "io_uring")
-        .flatMap(transport -> Stream.of(Arguments.of(transport, "http"), Arguments.of(transport, "echo")));
+        .flatMap(
+            transport ->
+                Stream.of(Arguments.of(transport, "http"), Arguments.of(transport, "echo")));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -45,8 +47,12 @@ class HalfClosedConnectionTest {
           socket.shutdownOutput();
 
           // readAllBytes returns at the server's close: a missing close fails by timeout.
-          String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-          assertEquals(expected, protocol.equals("echo") ? answer : body(answer), "attempt " + attempt + ": " + answer);
+          String answer =
+              new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+          assertEquals(
+              expected,
+              protocol.equals("echo") ? answer : body(answer),
+              "attempt " + attempt + ": " + answer);
         }
       }
     }

@@ -43,7 +43,8 @@ class IdleTimeoutTest {
     try (RawConnection connection = RawConnection.open(server.address())) {
       // Taken before the request: the server's last activity (its response) comes after this.
       long lastRequest = System.nanoTime();
-      WireResponse response = connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
+      WireResponse response =
+          connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
       assertEquals(200, response.status());
       assertFalse(response.announcesClose());
 
@@ -64,14 +65,16 @@ class IdleTimeoutTest {
   void keepsAConnectionThatStaysBusyLongerThanTheTimeout() throws Exception {
     // A server of its own with a longer timeout, so that the client's pacing has a wide margin.
     Duration timeout = Duration.ofSeconds(1);
-    try (RunningServer patient = RunningServer.start(Map.of("server.idle-timeout", timeout.toMillis() + "ms"));
+    try (RunningServer patient =
+            RunningServer.start(Map.of("server.idle-timeout", timeout.toMillis() + "ms"));
         RawConnection connection = RawConnection.open(patient.address())) {
       long started = System.nanoTime();
       int requests = 0;
       // Requests every 50 ms for two and a half timeouts: the pacing is the client's behaviour
       // under test, not a wait for the server.
       while (System.nanoTime() - started < timeout.multipliedBy(5).dividedBy(2).toNanos()) {
-        WireResponse response = connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
+        WireResponse response =
+            connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
         assertEquals(200, response.status());
         requests++;
         Thread.sleep(50);
@@ -84,6 +87,10 @@ class IdleTimeoutTest {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - sinceNanos);
     assertTrue(
         elapsed.compareTo(timeout) >= 0,
-        "closed after " + elapsed.toMillis() + " ms, before the idle timeout of " + timeout.toMillis() + " ms");
+        "closed after "
+            + elapsed.toMillis()
+            + " ms, before the idle timeout of "
+            + timeout.toMillis()
+            + " ms");
   }
 }

@@ -22,14 +22,18 @@ class ReusePortAcceptModeTest {
   @Test
   void listensWithOneSocketPerWorkerLoopAndServesAndCountsOnEach() throws Exception {
     try (RunningServer server =
-        RunningServer.start(Map.of("server.accept-mode", "reuseport", "server.worker-threads", "2"))) {
-      assertEquals(2, SocketStatistics.listeners(server.port()).size(), "two listening sockets on one port");
+        RunningServer.start(
+            Map.of("server.accept-mode", "reuseport", "server.worker-threads", "2"))) {
+      assertEquals(
+          2, SocketStatistics.listeners(server.port()).size(), "two listening sockets on one port");
 
       int requests = 60;
       for (int i = 0; i < requests; i++) {
-        // A new connection each time, from a new port, so the kernel spreads them over both sockets.
+        // A new connection each time, from a new port, so the kernel spreads them over both
+        // sockets.
         try (RawConnection client = RawConnection.open(server.address())) {
-          assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+          assertEquals(
+              200, client.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
         }
       }
 
@@ -37,11 +41,17 @@ class ReusePortAcceptModeTest {
       double first = scrape.require("server_connections_accepted_total", "listener=\"main-0\"");
       double second = scrape.require("server_connections_accepted_total", "listener=\"main-1\"");
       assertEquals(requests, first + second, scrape.text());
-      assertTrue(first > 0 && second > 0, "the kernel spreads connections over both sockets: " + first + " / " + second);
+      assertTrue(
+          first > 0 && second > 0,
+          "the kernel spreads connections over both sockets: " + first + " / " + second);
       assertTrue(scrape.value("server_listen_queue_limit", "listener=\"main-1\"").isPresent());
-      assertEquals(first + second, scrape.require("server_accept_handoff_seconds_count", "listener=\"main-0\"")
-          + scrape.require("server_accept_handoff_seconds_count", "listener=\"main-1\""));
-      assertFalse(scrape.value("server_event_loop_pending_tasks", "group=\"boss\"").isPresent(), "no boss loop");
+      assertEquals(
+          first + second,
+          scrape.require("server_accept_handoff_seconds_count", "listener=\"main-0\"")
+              + scrape.require("server_accept_handoff_seconds_count", "listener=\"main-1\""));
+      assertFalse(
+          scrape.value("server_event_loop_pending_tasks", "group=\"boss\"").isPresent(),
+          "no boss loop");
     }
   }
 
@@ -50,7 +60,9 @@ class ReusePortAcceptModeTest {
     StartupException refused =
         assertThrows(
             StartupException.class,
-            () -> RunningServer.start(Map.of("server.accept-mode", "reuseport", "server.transport", "nio")));
+            () ->
+                RunningServer.start(
+                    Map.of("server.accept-mode", "reuseport", "server.transport", "nio")));
     assertEquals(
         "server.accept-mode = reuseport needs the io_uring or epoll transport (SO_REUSEPORT), not nio",
         refused.getMessage());

@@ -31,7 +31,8 @@ class ConfigPrecedenceTest {
             .collect(Collectors.toSet());
     List<String> reportedKeys = loaded.entries().stream().map(ConfigEntry::key).toList();
     assertEquals(defaultKeys, Set.copyOf(reportedKeys));
-    assertEquals(reportedKeys.stream().sorted().toList(), reportedKeys, "entries are sorted by key");
+    assertEquals(
+        reportedKeys.stream().sorted().toList(), reportedKeys, "entries are sorted by key");
     loaded.entries().forEach(entry -> assertEquals(BUILT_IN, entry.source(), entry.key()));
 
     assertEquals(8080, loaded.config().server().port());
@@ -48,7 +49,9 @@ class ConfigPrecedenceTest {
             .entries();
 
     Path file = directory.resolve("usher.conf");
-    assertEquals(new ConfigEntry("server.port", "9000", "file " + file + ", line 3"), entries.get("server.port"));
+    assertEquals(
+        new ConfigEntry("server.port", "9000", "file " + file + ", line 3"),
+        entries.get("server.port"));
     assertEquals(new ConfigEntry("admin.port", "8081", BUILT_IN), entries.get("admin.port"));
   }
 
@@ -85,7 +88,9 @@ class ConfigPrecedenceTest {
   void eachKeyTakesItsValueFromItsOwnHighestLayer() throws Exception {
     LoadedConfig loaded =
         new ConfigLayers()
-            .fileWith(directory, "server.boss-threads = 2\nserver.worker-threads = 3\nserver.port = 9000\n")
+            .fileWith(
+                directory,
+                "server.boss-threads = 2\nserver.worker-threads = 3\nserver.port = 9000\n")
             .environment("SERVER_WORKER_THREADS", "5")
             .environment("SERVER_PORT", "9100")
             .property("server.port", "9200")
@@ -98,7 +103,9 @@ class ConfigPrecedenceTest {
     assertEquals(60, server.idleTimeout().toSeconds());
     Path file = directory.resolve("usher.conf");
     assertEquals("file " + file + ", line 1", entry(loaded, "server.boss-threads").source());
-    assertEquals("environment variable SERVER_WORKER_THREADS", entry(loaded, "server.worker-threads").source());
+    assertEquals(
+        "environment variable SERVER_WORKER_THREADS",
+        entry(loaded, "server.worker-threads").source());
     assertEquals("system property -Dserver.port", entry(loaded, "server.port").source());
     assertEquals(BUILT_IN, entry(loaded, "server.idle-timeout").source());
   }
@@ -106,8 +113,10 @@ class ConfigPrecedenceTest {
   @Test
   void environmentNamesAreTheKeyUpperCasedWithDotsAndDashesAsUnderscores() throws Exception {
     assertEquals("SERVER_WORKER_THREADS", ConfigLoader.environmentName("server.worker-threads"));
-    assertEquals("SERVER_SOCKET_TCP_NODELAY", ConfigLoader.environmentName("server.socket.tcp-nodelay"));
-    assertEquals("SHUTDOWN_PRE_STOP_DELAY", ConfigLoader.environmentName("shutdown.pre-stop-delay"));
+    assertEquals(
+        "SERVER_SOCKET_TCP_NODELAY", ConfigLoader.environmentName("server.socket.tcp-nodelay"));
+    assertEquals(
+        "SHUTDOWN_PRE_STOP_DELAY", ConfigLoader.environmentName("shutdown.pre-stop-delay"));
 
     LoadedConfig loaded =
         new ConfigLayers()
@@ -140,8 +149,7 @@ class ConfigPrecedenceTest {
 
   @Test
   void theReportedValueIsTheOneAsWrittenWhileTheConfigurationHoldsItResolved() throws Exception {
-    LoadedConfig loaded =
-        new ConfigLayers().property("server.max-request-bytes", "2MiB").load();
+    LoadedConfig loaded = new ConfigLayers().property("server.max-request-bytes", "2MiB").load();
 
     assertEquals("2MiB", entry(loaded, "server.max-request-bytes").value());
     assertEquals(2 * 1024 * 1024, loaded.config().server().maxRequestBytes());

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every value usher cannot start with is rejected before anything binds, as one line that names
- * the key, the value, where it came from and what is allowed.
+ * Every value usher cannot start with is rejected before anything binds, as one line that names the
+ * key, the value, where it came from and what is allowed.
  */
 class ConfigValidationTest {
   private static final String HOST_ALLOWED =
@@ -75,7 +75,8 @@ class ConfigValidationTest {
   }
 
   @ParameterizedTest(name = "server.host = \"{0}\"")
-  @ValueSource(strings = {"", "-leading-dash", "under_score", "1.2.3", "999.0.0.1", "host name", "::g"})
+  @ValueSource(
+      strings = {"", "-leading-dash", "under_score", "1.2.3", "999.0.0.1", "host name", "::g"})
   void rejectsAHostThatIsNeitherAnAddressNorAHostName(String host) {
     assertEquals(
         "invalid configuration: server.host = "
@@ -171,7 +172,10 @@ class ConfigValidationTest {
     assertEquals(
         "invalid configuration: admin.port = 9000 (from system property -Dadmin.port): expected a"
             + " port other than server.port (9000)",
-        new ConfigLayers().property("server.port", "9000").property("admin.port", "9000").rejection());
+        new ConfigLayers()
+            .property("server.port", "9000")
+            .property("admin.port", "9000")
+            .rejection());
     assertEquals(
         "invalid configuration: admin.port = 8080 (from environment variable ADMIN_PORT): expected a"
             + " port other than server.port (8080)",
@@ -196,7 +200,9 @@ class ConfigValidationTest {
 
   @Test
   void aConfigFileThatDoesNotParseIsRejectedWithTheLineOfTheMistake() throws Exception {
-    Path file = Files.writeString(directory.resolve("broken.conf"), "server {\n  port = 8080\n  host = [\n");
+    Path file =
+        Files.writeString(
+            directory.resolve("broken.conf"), "server {\n  port = 8080\n  host = [\n");
 
     String rejection = new ConfigLayers().file(file).rejection();
 

@@ -26,7 +26,8 @@ class ConfigValueParsingTest {
     "shutdown.pre-stop-delay, 10s, 10000",
     "shutdown.pre-stop-delay, 0s, 0",
   })
-  void durationsAreWrittenWithAUnit(String key, String written, long expectedMillis) throws Exception {
+  void durationsAreWrittenWithAUnit(String key, String written, long expectedMillis)
+      throws Exception {
     UsherConfig config = new ConfigLayers().property(key, written).load().config();
 
     Duration parsed =
@@ -95,7 +96,9 @@ class ConfigValueParsingTest {
 
   @Test
   void anExplicitBacklogIsKeptAsWritten() throws Exception {
-    assertEquals(1024, new ConfigLayers().property("server.backlog", "1024").load().config().server().backlog());
+    assertEquals(
+        1024,
+        new ConfigLayers().property("server.backlog", "1024").load().config().server().backlog());
   }
 
   @Test
@@ -105,16 +108,34 @@ class ConfigValueParsingTest {
     assertEquals(2 * cores, new ConfigLayers().load().config().server().workerThreads());
     assertEquals(
         2 * cores,
-        new ConfigLayers().environment("SERVER_WORKER_THREADS", "AUTO").load().config().server().workerThreads());
+        new ConfigLayers()
+            .environment("SERVER_WORKER_THREADS", "AUTO")
+            .load()
+            .config()
+            .server()
+            .workerThreads());
     assertEquals(
-        3, new ConfigLayers().property("server.worker-threads", "3").load().config().server().workerThreads());
+        3,
+        new ConfigLayers()
+            .property("server.worker-threads", "3")
+            .load()
+            .config()
+            .server()
+            .workerThreads());
   }
 
   @ParameterizedTest(name = "server.transport = {0}")
   @CsvSource({"auto, AUTO", "io_uring, IO_URING", "epoll, EPOLL", "nio, NIO", "NIO, NIO"})
-  void transportsAreNamedInLowerCase(String written, TransportPreference expected) throws Exception {
+  void transportsAreNamedInLowerCase(String written, TransportPreference expected)
+      throws Exception {
     assertEquals(
-        expected, new ConfigLayers().property("server.transport", written).load().config().server().transport());
+        expected,
+        new ConfigLayers()
+            .property("server.transport", written)
+            .load()
+            .config()
+            .server()
+            .transport());
   }
 
   @Test

@@ -24,7 +24,8 @@ class ConfigWarningsTest {
   @ParameterizedTest(name = "server.port = {0}")
   @ValueSource(ints = {1, 80, 443, 1023})
   void aPrivilegedPortWarnsThatBindingItNeedsRootOrACapability(int port) throws Exception {
-    List<String> warnings = new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings();
+    List<String> warnings =
+        new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings();
 
     assertEquals(
         List.of(
@@ -47,13 +48,16 @@ class ConfigWarningsTest {
   @ValueSource(ints = {0, 1024, 8080, 32767, 61000, 65535})
   void portsOutsideThePrivilegedAndEphemeralRangesWarnAboutNothing(int port) throws Exception {
     assertEquals(
-        List.of(), new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings());
+        List.of(),
+        new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings());
   }
 
   @ParameterizedTest(name = "server.port = {0}")
   @ValueSource(ints = {32768, 40000, 60999})
-  void aPortInsideTheEphemeralRangeWarnsThatAnOutgoingConnectionMayHoldIt(int port) throws Exception {
-    List<String> warnings = new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings();
+  void aPortInsideTheEphemeralRangeWarnsThatAnOutgoingConnectionMayHoldIt(int port)
+      throws Exception {
+    List<String> warnings =
+        new ConfigLayers().property("server.port", Integer.toString(port)).load().warnings();
 
     assertEquals(
         List.of(
@@ -131,7 +135,8 @@ class ConfigWarningsTest {
             .warnings();
 
     assertEquals(3, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).startsWith("server.port = 80 is a privileged port"), warnings.get(0));
+    assertTrue(
+        warnings.get(0).startsWith("server.port = 80 is a privileged port"), warnings.get(0));
     assertTrue(
         warnings.get(1).startsWith("admin.port = 40000 lies in the kernel's ephemeral port range"),
         warnings.get(1));

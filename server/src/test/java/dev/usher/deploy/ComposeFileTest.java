@@ -27,7 +27,11 @@ class ComposeFileTest {
   @Test
   void composeAcceptsTheFile() {
     Path compose = ExternalTools.require("docker-compose", "docker-compose");
-    ExternalTools.run(Duration.ofMinutes(1), Map.of(), DEPLOY, List.of(compose.toString(), "-f", COMPOSE.toString(), "config", "--quiet"))
+    ExternalTools.run(
+            Duration.ofMinutes(1),
+            Map.of(),
+            DEPLOY,
+            List.of(compose.toString(), "-f", COMPOSE.toString(), "config", "--quiet"))
         .assertSucceeded();
   }
 
@@ -46,23 +50,33 @@ class ComposeFileTest {
   void servesUsherPrometheusAndGrafanaOnLoopbackOnly() {
     assertEquals(Set.of("usher", "prometheus", "grafana"), names(SERVICES));
     List<String> exposed = new ArrayList<>();
-    SERVICES.forEach(service -> service.path("ports").forEach(port -> {
-      if (!port.asText().startsWith("127.0.0.1:")) {
-        exposed.add(port.asText());
-      }
-    }));
+    SERVICES.forEach(
+        service ->
+            service
+                .path("ports")
+                .forEach(
+                    port -> {
+                      if (!port.asText().startsWith("127.0.0.1:")) {
+                        exposed.add(port.asText());
+                      }
+                    }));
     assertEquals(List.of(), exposed, "ports published beyond 127.0.0.1");
   }
 
   @Test
   void everyMountedFileAndTheBuildContextExist() {
     List<String> missing = new ArrayList<>();
-    SERVICES.forEach(service -> service.path("volumes").forEach(volume -> {
-      String source = volume.asText().split(":")[0];
-      if (source.startsWith(".") && !Files.exists(DEPLOY.resolve(source))) {
-        missing.add(source);
-      }
-    }));
+    SERVICES.forEach(
+        service ->
+            service
+                .path("volumes")
+                .forEach(
+                    volume -> {
+                      String source = volume.asText().split(":")[0];
+                      if (source.startsWith(".") && !Files.exists(DEPLOY.resolve(source))) {
+                        missing.add(source);
+                      }
+                    }));
     JsonNode build = SERVICES.at("/usher/build");
     Path context = DEPLOY.resolve(build.path("context").asText()).normalize();
     Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile"));
@@ -78,7 +92,9 @@ class ComposeFileTest {
     Set<String> args = names(SERVICES.at("/usher/build/args"));
     assertEquals(Set.of("BUILD_IMAGE", "RUNTIME_IMAGE"), args);
     String dockerfile = DeployFiles.read(DeployFiles.path("Dockerfile"));
-    args.forEach(arg -> assertTrue(dockerfile.contains("ARG " + arg + "="), "Dockerfile declares ARG " + arg));
+    args.forEach(
+        arg ->
+            assertTrue(dockerfile.contains("ARG " + arg + "="), "Dockerfile declares ARG " + arg));
   }
 
   @Test
@@ -92,7 +108,9 @@ class ComposeFileTest {
     // The static target is the usher service's admin port.
     JsonNode config = DeployFiles.yaml(DeployFiles.path("deploy/prometheus/prometheus.yml"));
     assertTrue(config.toString().contains("\"usher:8081\""), "prometheus.yml targets usher:8081");
-    assertTrue(SERVICES.at("/usher/ports").toString().contains(":8081\""), "usher publishes its admin port");
+    assertTrue(
+        SERVICES.at("/usher/ports").toString().contains(":8081\""),
+        "usher publishes its admin port");
   }
 
   @Test
@@ -100,26 +118,38 @@ class ComposeFileTest {
     Map<String, String> mounts = mounts(SERVICES.get("grafana"));
     assertEquals("./grafana/provisioning", mounts.get("/etc/grafana/provisioning"));
     assertEquals("./grafana/dashboards", mounts.get(GrafanaDashboardTest.GRAFANA_DASHBOARDS_MOUNT));
-    assertEquals("http://prometheus:9090", SERVICES.at("/grafana/environment/PROMETHEUS_URL").asText());
-    String datasources = DeployFiles.read(DeployFiles.path("deploy/grafana/provisioning/datasources/prometheus.yml"));
-    assertTrue(datasources.contains("${PROMETHEUS_URL}"), "the datasource's url comes from PROMETHEUS_URL");
+    assertEquals(
+        "http://prometheus:9090", SERVICES.at("/grafana/environment/PROMETHEUS_URL").asText());
+    String datasources =
+        DeployFiles.read(
+            DeployFiles.path("deploy/grafana/provisioning/datasources/prometheus.yml"));
+    assertTrue(
+        datasources.contains("${PROMETHEUS_URL}"),
+        "the datasource's url comes from PROMETHEUS_URL");
   }
 
   @Test
   void usherGetsMoreTimeToStopThanItsDrainNeeds() {
     JsonNode usher = SERVICES.get("usher");
     Duration grace = KubernetesManifestsTest.duration(usher.path("stop_grace_period").asText());
-    Duration preStop = KubernetesManifestsTest.duration(usher.at("/environment/SHUTDOWN_PRE_STOP_DELAY").asText());
-    Duration drain = KubernetesManifestsTest.duration(usher.at("/environment/SHUTDOWN_DRAIN_TIMEOUT").asText());
-    assertTrue(grace.compareTo(preStop.plus(drain)) > 0, "stop_grace_period " + grace + " > " + preStop + " + " + drain);
+    Duration preStop =
+        KubernetesManifestsTest.duration(usher.at("/environment/SHUTDOWN_PRE_STOP_DELAY").asText());
+    Duration drain =
+        KubernetesManifestsTest.duration(usher.at("/environment/SHUTDOWN_DRAIN_TIMEOUT").asText());
+    assertTrue(
+        grace.compareTo(preStop.plus(drain)) > 0,
+        "stop_grace_period " + grace + " > " + preStop + " + " + drain);
   }
 
   private static Map<String, String> mounts(JsonNode service) {
     Map<String, String> mounts = new HashMap<>();
-    service.path("volumes").forEach(volume -> {
-      String[] parts = volume.asText().split(":");
-      mounts.put(parts[1], parts[0]);
-    });
+    service
+        .path("volumes")
+        .forEach(
+            volume -> {
+              String[] parts = volume.asText().split(":");
+              mounts.put(parts[1], parts[0]);
+            });
     return mounts;
   }
 

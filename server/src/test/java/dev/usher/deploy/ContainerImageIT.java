@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * usher's image as an operator gets it: built by podman from the repository's Dockerfile (on the
  * local base images of deploy/container/build-local-base.sh, since no registry is reachable here),
  * run as Kubernetes runs it (read-only root, a /tmp volume, no capabilities, no privilege
- * escalation), its ports published on 127.0.0.1; then stopped with SIGTERM, which it must drain
- * and exit 0 from.
+ * escalation), its ports published on 127.0.0.1; then stopped with SIGTERM, which it must drain and
+ * exit 0 from.
  *
  * <p>Skipped where podman cannot run (podman, runc, debootstrap are Debian packages), never under
  * CI=true. About 1 to 2 minutes here once the base images exist; making them adds about 1.
@@ -39,7 +39,8 @@ class ContainerImageIT {
   private static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
   private static final String IMAGE = "localhost/usher-it:" + RUN_ID;
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static Podman podman;
   private static final List<String> containers = new ArrayList<>();
 
@@ -65,12 +66,20 @@ class ContainerImageIT {
     podman
         .run(
             Duration.ofMinutes(8),
-            "build", "--format", "docker", "--layers=false",
-            "--build-arg", "BUILD_IMAGE=" + BUILD_BASE,
-            "--build-arg", "RUNTIME_IMAGE=" + RUNTIME_BASE,
-            "--build-arg", "REVISION=container-image-it",
-            "--tag", IMAGE,
-            "--file", "Dockerfile",
+            "build",
+            "--format",
+            "docker",
+            "--layers=false",
+            "--build-arg",
+            "BUILD_IMAGE=" + BUILD_BASE,
+            "--build-arg",
+            "RUNTIME_IMAGE=" + RUNTIME_BASE,
+            "--build-arg",
+            "REVISION=container-image-it",
+            "--tag",
+            IMAGE,
+            "--file",
+            "Dockerfile",
             ".")
         .assertSucceeded();
     System.out.printf("ContainerImageIT: image %s built in %d s%n", IMAGE, secondsSince(building));
@@ -89,11 +98,20 @@ class ContainerImageIT {
 
   @Test
   void servesTrafficHealthAndMetricsThenDrainsOnSigtermAndExitsZero() throws Exception {
-    String container = start(
-        "--read-only", "--tmpfs", "/tmp:rw,exec,nosuid,nodev,size=64m",
-        "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-        "--publish", "127.0.0.1::8080", "--publish", "127.0.0.1::8081",
-        IMAGE);
+    String container =
+        start(
+            "--read-only",
+            "--tmpfs",
+            "/tmp:rw,exec,nosuid,nodev,size=64m",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+            "--publish",
+            "127.0.0.1::8080",
+            "--publish",
+            "127.0.0.1::8081",
+            IMAGE);
     URI main = URI.create("http://" + publishedAddress(container, 8080));
     URI admin = URI.create("http://" + publishedAddress(container, 8081));
 
@@ -115,8 +133,12 @@ class ContainerImageIT {
     podman.run(Duration.ofMinutes(1), "healthcheck", "run", container).assertSucceeded();
 
     podman.run(Duration.ofMinutes(2), "stop", "--time", "40", container).assertSucceeded();
-    String exitCode = podman.run(Duration.ofMinutes(1), "inspect", "--format", "{{.State.ExitCode}}", container)
-        .assertSucceeded().output().strip();
+    String exitCode =
+        podman
+            .run(Duration.ofMinutes(1), "inspect", "--format", "{{.State.ExitCode}}", container)
+            .assertSucceeded()
+            .output()
+            .strip();
     String logs = podman.run(Duration.ofMinutes(1), "logs", container).assertSucceeded().output();
     assertEquals("0", exitCode, "exit status after SIGTERM; logs:\n" + logs);
     assertTrue(logs.contains("stopped:"), "the drain summary line; logs:\n" + logs);
@@ -125,41 +147,79 @@ class ContainerImageIT {
       assertTrue(entry.has("level") && entry.has("formattedMessage"), "a JSON log line: " + line);
     }
     assertTrue(
-        logs.lines().anyMatch(line -> line.startsWith("{") && line.contains("accepting connections")),
+        logs.lines()
+            .anyMatch(line -> line.startsWith("{") && line.contains("accepting connections")),
         "JSON logs by default:\n" + logs);
   }
 
   @Test
-  void takesConfigurationFromTheEnvironmentAndAMountedFile(@TempDir Path scratch) throws IOException {
+  void takesConfigurationFromTheEnvironmentAndAMountedFile(@TempDir Path scratch)
+      throws IOException {
     Path file = scratch.resolve("usher.conf");
     Files.writeString(file, "server.idle-timeout = 42s\n");
-    Result printed = podman.run(
-        Duration.ofMinutes(2),
-        "run", "--rm", "--read-only",
-        "--env", "SERVER_MAX_CONNECTIONS=123",
-        "--volume", file.toAbsolutePath() + ":/etc/usher/usher.conf:ro,Z",
-        IMAGE, "--config", "/etc/usher/usher.conf", "--print-config");
+    Result printed =
+        podman.run(
+            Duration.ofMinutes(2),
+            "run",
+            "--rm",
+            "--read-only",
+            "--env",
+            "SERVER_MAX_CONNECTIONS=123",
+            "--volume",
+            file.toAbsolutePath() + ":/etc/usher/usher.conf:ro,Z",
+            IMAGE,
+            "--config",
+            "/etc/usher/usher.conf",
+            "--print-config");
     printed.assertSucceeded();
-    assertTrue(printed.output().contains("server.max-connections = 123  # environment variable SERVER_MAX_CONNECTIONS"), printed.output());
-    assertTrue(printed.output().contains("server.idle-timeout = 42s  # file /etc/usher/usher.conf"), printed.output());
-    assertTrue(printed.output().contains("log.format = json  # environment variable LOG_FORMAT"), printed.output());
+    assertTrue(
+        printed
+            .output()
+            .contains(
+                "server.max-connections = 123  # environment variable SERVER_MAX_CONNECTIONS"),
+        printed.output());
+    assertTrue(
+        printed.output().contains("server.idle-timeout = 42s  # file /etc/usher/usher.conf"),
+        printed.output());
+    assertTrue(
+        printed.output().contains("log.format = json  # environment variable LOG_FORMAT"),
+        printed.output());
   }
 
   @Test
   void imageRunsAsANumericNonRootUserWithAHealthcheckAndOciLabels() throws IOException {
     String inspected =
-        podman.run(Duration.ofMinutes(1), "image", "inspect", "--format", "{{json .Config}}", IMAGE).assertSucceeded().output();
+        podman
+            .run(Duration.ofMinutes(1), "image", "inspect", "--format", "{{json .Config}}", IMAGE)
+            .assertSucceeded()
+            .output();
     JsonNode config = DeployFiles.JSON.readTree(inspected);
     assertEquals("10001:10001", config.path("User").asText());
-    assertTrue(config.path("ExposedPorts").has("8080/tcp") && config.path("ExposedPorts").has("8081/tcp"), config.toString());
-    assertEquals("java", config.at("/Entrypoint/0").asText(), "exec-form ENTRYPOINT: java is PID 1");
+    assertTrue(
+        config.path("ExposedPorts").has("8080/tcp") && config.path("ExposedPorts").has("8081/tcp"),
+        config.toString());
+    assertEquals(
+        "java", config.at("/Entrypoint/0").asText(), "exec-form ENTRYPOINT: java is PID 1");
     String healthcheck =
-        podman.run(Duration.ofMinutes(1), "image", "inspect", "--format", "{{json .HealthCheck}}", IMAGE).assertSucceeded().output();
-    assertTrue(healthcheck.contains("ReadinessProbe"), "HEALTHCHECK runs the ReadinessProbe: " + healthcheck);
+        podman
+            .run(
+                Duration.ofMinutes(1),
+                "image",
+                "inspect",
+                "--format",
+                "{{json .HealthCheck}}",
+                IMAGE)
+            .assertSucceeded()
+            .output();
+    assertTrue(
+        healthcheck.contains("ReadinessProbe"),
+        "HEALTHCHECK runs the ReadinessProbe: " + healthcheck);
     assertTrue(config.path("Env").toString().contains("LOG_FORMAT=json"), config.toString());
     JsonNode labels = config.path("Labels");
     for (String label : List.of("title", "description", "version", "revision", "base.name")) {
-      assertTrue(labels.has("org.opencontainers.image." + label), "label org.opencontainers.image." + label + " in " + labels);
+      assertTrue(
+          labels.has("org.opencontainers.image." + label),
+          "label org.opencontainers.image." + label + " in " + labels);
     }
     assertEquals("container-image-it", labels.path("org.opencontainers.image.revision").asText());
   }
@@ -175,13 +235,20 @@ class ContainerImageIT {
 
   /** host:port that podman published the container's port on. */
   private static String publishedAddress(String container, int port) {
-    String published = podman.run(Duration.ofMinutes(1), "port", container, port + "/tcp").assertSucceeded().output().strip();
+    String published =
+        podman
+            .run(Duration.ofMinutes(1), "port", container, port + "/tcp")
+            .assertSucceeded()
+            .output()
+            .strip();
     assertTrue(published.startsWith("127.0.0.1:"), "published on loopback only: " + published);
     return published.lines().findFirst().orElseThrow();
   }
 
   private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static long secondsSince(long nanos) {

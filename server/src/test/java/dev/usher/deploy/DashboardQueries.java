@@ -22,7 +22,19 @@ public final class DashboardQueries {
    * (job, instance, listener are all used with =~, so ".*" is "All").
    */
   public static final Map<String, String> DEFAULT_VARIABLES =
-      Map.of("__rate_interval", "1m", "__interval", "15s", "__range", "1h", "job", ".*", "instance", ".*", "listener", ".*");
+      Map.of(
+          "__rate_interval",
+          "1m",
+          "__interval",
+          "15s",
+          "__range",
+          "1h",
+          "job",
+          ".*",
+          "instance",
+          ".*",
+          "listener",
+          ".*");
 
   // $name, ${name} and ${name:format}, Grafana's three spellings of a variable.
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
@@ -56,7 +68,11 @@ public final class DashboardQueries {
     List<Query> queries = new ArrayList<>();
     for (JsonNode panel : panels(DeployFiles.json(dashboard))) {
       for (JsonNode target : panel.path("targets")) {
-        queries.add(new Query(panel.path("title").asText(), target.path("refId").asText(), target.path("expr").asText("")));
+        queries.add(
+            new Query(
+                panel.path("title").asText(),
+                target.path("refId").asText(),
+                target.path("expr").asText("")));
       }
     }
     return queries;

@@ -52,7 +52,8 @@ public final class DeployFiles {
   static JsonNode yaml(Path file) {
     List<JsonNode> documents = yamlDocuments(file);
     if (documents.size() != 1) {
-      throw new IllegalStateException(file + " holds " + documents.size() + " YAML documents, expected 1");
+      throw new IllegalStateException(
+          file + " holds " + documents.size() + " YAML documents, expected 1");
     }
     return documents.getFirst();
   }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * runs (ContainerImageIT builds and runs the image where podman does).
  */
 class DockerfileTest {
-  private static final List<String> INSTRUCTIONS = instructions(DeployFiles.read(DeployFiles.path("Dockerfile")));
+  private static final List<String> INSTRUCTIONS =
+      instructions(DeployFiles.read(DeployFiles.path("Dockerfile")));
 
   @Test
   void baseImagesAreBuildArguments() {
@@ -30,7 +31,9 @@ class DockerfileTest {
     assertEquals("FROM ${RUNTIME_IMAGE}", froms.get(1));
     int firstFrom = INSTRUCTIONS.indexOf(froms.get(0));
     Set<String> globalArgs = new HashSet<>();
-    INSTRUCTIONS.subList(0, firstFrom).forEach(line -> globalArgs.add(line.replaceFirst("^ARG (\\w+)=.*$", "$1")));
+    INSTRUCTIONS
+        .subList(0, firstFrom)
+        .forEach(line -> globalArgs.add(line.replaceFirst("^ARG (\\w+)=.*$", "$1")));
     assertEquals(Set.of("BUILD_IMAGE", "RUNTIME_IMAGE"), globalArgs);
   }
 
@@ -39,10 +42,13 @@ class DockerfileTest {
     List<String> finalStage = finalStage();
     String user = single(finalStage, "USER");
     Matcher numeric = Pattern.compile("USER (\\d+)(?::(\\d+))?").matcher(user);
-    assertTrue(numeric.matches(), "numeric USER, so Kubernetes' runAsNonRoot can check it: " + user);
+    assertTrue(
+        numeric.matches(), "numeric USER, so Kubernetes' runAsNonRoot can check it: " + user);
     assertFalse("0".equals(numeric.group(1)), "not root");
 
-    JsonNode entrypoint = DeployFiles.JSON.readTree(single(finalStage, "ENTRYPOINT").substring("ENTRYPOINT ".length()));
+    JsonNode entrypoint =
+        DeployFiles.JSON.readTree(
+            single(finalStage, "ENTRYPOINT").substring("ENTRYPOINT ".length()));
     assertTrue(entrypoint.isArray(), "exec-form ENTRYPOINT, so SIGTERM reaches the JVM");
     assertEquals("java", entrypoint.get(0).asText());
     assertTrue(entrypoint.toString().contains("\"-jar\""), entrypoint.toString());
@@ -65,17 +71,23 @@ class DockerfileTest {
     assertTrue(finalStage().contains("ENV LOG_FORMAT=json"), "JSON logs by default");
     Set<String> keys = new HashSet<>();
     ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
-        .entrySet().forEach(entry -> keys.add(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_')));
+        .entrySet()
+        .forEach(
+            entry -> keys.add(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_')));
     assertTrue(keys.contains("LOG_FORMAT"), "LOG_FORMAT is the env form of log.format");
     String jvmOptions = DeployFiles.read(DeployFiles.path("deploy/container/jvm.options"));
-    assertTrue(jvmOptions.lines().anyMatch(line -> line.startsWith("-XX:MaxRAMPercentage=")), jvmOptions);
-    assertTrue(single(finalStage(), "ENTRYPOINT").contains("@/opt/usher/jvm.options"), "the entrypoint reads jvm.options");
+    assertTrue(
+        jvmOptions.lines().anyMatch(line -> line.startsWith("-XX:MaxRAMPercentage=")), jvmOptions);
+    assertTrue(
+        single(finalStage(), "ENTRYPOINT").contains("@/opt/usher/jvm.options"),
+        "the entrypoint reads jvm.options");
   }
 
   @Test
   void carriesOciLabels() {
     String labels = String.join("\n", withKeyword("LABEL"));
-    for (String label : List.of("title", "description", "version", "revision", "created", "base.name")) {
+    for (String label :
+        List.of("title", "description", "version", "revision", "created", "base.name")) {
       assertTrue(labels.contains("org.opencontainers.image." + label + "="), label);
     }
   }
@@ -113,7 +125,8 @@ class DockerfileTest {
   }
 
   private static String single(List<String> instructions, String keyword) {
-    List<String> found = instructions.stream().filter(line -> line.startsWith(keyword + " ")).toList();
+    List<String> found =
+        instructions.stream().filter(line -> line.startsWith(keyword + " ")).toList();
     assertEquals(1, found.size(), "one " + keyword + ": " + found);
     return found.getFirst();
   }

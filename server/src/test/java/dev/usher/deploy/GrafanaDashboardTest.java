@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** deploy/grafana: the usher dashboard and the provisioning that loads it. */
 class GrafanaDashboardTest {
-  private static final JsonNode DASHBOARD = DeployFiles.json(DeployFiles.path(DashboardQueries.DASHBOARD));
+  private static final JsonNode DASHBOARD =
+      DeployFiles.json(DeployFiles.path(DashboardQueries.DASHBOARD));
   private static final String DATASOURCE_VARIABLE = "${datasource}";
+
   /** Where deploy/compose.yaml mounts deploy/grafana/dashboards in Grafana's container. */
   static final String GRAFANA_DASHBOARDS_MOUNT = "/var/lib/grafana/dashboards/usher";
 
@@ -46,7 +48,12 @@ class GrafanaDashboardTest {
           problems.add(title + ": refId " + target.path("refId").asText() + " twice");
         }
         if (!DATASOURCE_VARIABLE.equals(target.at("/datasource/uid").asText())) {
-          problems.add(title + " [" + target.path("refId").asText() + "]: data source is not " + DATASOURCE_VARIABLE);
+          problems.add(
+              title
+                  + " ["
+                  + target.path("refId").asText()
+                  + "]: data source is not "
+                  + DATASOURCE_VARIABLE);
         }
       }
       if (!DATASOURCE_VARIABLE.equals(panel.at("/datasource/uid").asText())) {
@@ -67,12 +74,18 @@ class GrafanaDashboardTest {
         problems.add(title + ": id " + panel.path("id") + " used twice");
       }
       JsonNode grid = panel.path("gridPos");
-      int x = grid.path("x").asInt(), y = grid.path("y").asInt(), w = grid.path("w").asInt(), h = grid.path("h").asInt();
+      int x = grid.path("x").asInt(),
+          y = grid.path("y").asInt(),
+          w = grid.path("w").asInt(),
+          h = grid.path("h").asInt();
       if (w <= 0 || h <= 0 || x < 0 || x + w > 24) {
         problems.add(title + ": gridPos " + grid + " is outside the 24-column grid");
       }
       for (int[] other : boxes) {
-        if (x < other[0] + other[2] && other[0] < x + w && y < other[1] + other[3] && other[1] < y + h) {
+        if (x < other[0] + other[2]
+            && other[0] < x + w
+            && y < other[1] + other[3]
+            && other[1] < y + h) {
           problems.add(title + ": gridPos " + grid + " overlaps another panel");
         }
       }
@@ -112,8 +125,12 @@ class GrafanaDashboardTest {
     assertTrue(
         DashboardQueries.panels(DASHBOARD).stream()
             .anyMatch(
-                panel -> "heatmap".equals(panel.path("type").asText())
-                    && panel.path("targets").toString().contains("server_accept_queue_wait_seconds_bucket")),
+                panel ->
+                    "heatmap".equals(panel.path("type").asText())
+                        && panel
+                            .path("targets")
+                            .toString()
+                            .contains("server_accept_queue_wait_seconds_bucket")),
         "a heatmap of the accept-queue wait");
     assertTrue(all.contains("sum by (reason)"), "refusals by reason");
     assertTrue(all.contains("sum by (status_class)"), "requests by status class");
@@ -146,7 +163,9 @@ class GrafanaDashboardTest {
   @Test
   void variablesDefaultToAllAndQueryTheDatasourceVariable() {
     Map<String, JsonNode> variables = new LinkedHashMap<>();
-    DASHBOARD.at("/templating/list").forEach(variable -> variables.put(variable.path("name").asText(), variable));
+    DASHBOARD
+        .at("/templating/list")
+        .forEach(variable -> variables.put(variable.path("name").asText(), variable));
     assertEquals(Set.of("datasource", "job", "instance", "listener"), variables.keySet());
     assertEquals("datasource", variables.get("datasource").path("type").asText());
     assertEquals("prometheus", variables.get("datasource").path("query").asText());
@@ -163,7 +182,9 @@ class GrafanaDashboardTest {
       Matcher matcher = used.matcher(query.expr());
       while (matcher.find()) {
         String name = matcher.group(1);
-        assertTrue(variables.containsKey(name) || builtIns.contains(name), query + " uses undefined $" + name);
+        assertTrue(
+            variables.containsKey(name) || builtIns.contains(name),
+            query + " uses undefined $" + name);
       }
     }
     assertEquals("usher-overview", DASHBOARD.path("uid").asText());
@@ -171,16 +192,22 @@ class GrafanaDashboardTest {
 
   @Test
   void provisioningLoadsThePrometheusDatasourceAndTheDashboardDirectory() {
-    JsonNode datasources = DeployFiles.yaml(DeployFiles.path("deploy/grafana/provisioning/datasources/prometheus.yml"));
+    JsonNode datasources =
+        DeployFiles.yaml(
+            DeployFiles.path("deploy/grafana/provisioning/datasources/prometheus.yml"));
     assertEquals(1, datasources.path("apiVersion").asInt());
     JsonNode datasource = datasources.at("/datasources/0");
     assertEquals("prometheus", datasource.path("type").asText());
     assertEquals("proxy", datasource.path("access").asText());
     assertFalse(datasource.path("url").asText().isBlank(), "datasource url");
     String defaultDatasource = DASHBOARD.at("/templating/list/0/current/value").asText();
-    assertEquals(datasource.path("uid").asText(), defaultDatasource, "the dashboard's default data source is the provisioned one");
+    assertEquals(
+        datasource.path("uid").asText(),
+        defaultDatasource,
+        "the dashboard's default data source is the provisioned one");
 
-    JsonNode dashboards = DeployFiles.yaml(DeployFiles.path("deploy/grafana/provisioning/dashboards/usher.yml"));
+    JsonNode dashboards =
+        DeployFiles.yaml(DeployFiles.path("deploy/grafana/provisioning/dashboards/usher.yml"));
     assertEquals(1, dashboards.path("apiVersion").asInt());
     JsonNode provider = dashboards.at("/providers/0");
     assertEquals("file", provider.path("type").asText());

@@ -57,13 +57,17 @@ final class KubernetesManifests {
 
   private KubernetesManifests() {}
 
-  /** Every document of {@code file}, typed; throws {@link IllegalArgumentException} on the first invalid one. */
+  /**
+   * Every document of {@code file}, typed; throws {@link IllegalArgumentException} on the first
+   * invalid one.
+   */
   static List<Manifest> read(Path file) {
     List<Manifest> manifests = new ArrayList<>();
     int index = 0;
     for (JsonNode document : DeployFiles.yamlDocuments(file)) {
       index++;
-      manifests.add(new Manifest(file, index, parse(document, file.getFileName() + " document " + index)));
+      manifests.add(
+          new Manifest(file, index, parse(document, file.getFileName() + " document " + index)));
     }
     return manifests;
   }
@@ -73,12 +77,14 @@ final class KubernetesManifests {
     String key = document.path("apiVersion").asText() + " " + document.path("kind").asText();
     Class<? extends HasMetadata> type = KINDS.get(key);
     if (type == null) {
-      throw new IllegalArgumentException(where + ": unexpected apiVersion/kind '" + key + "' (known: " + KINDS.keySet() + ")");
+      throw new IllegalArgumentException(
+          where + ": unexpected apiVersion/kind '" + key + "' (known: " + KINDS.keySet() + ")");
     }
     try {
       return STRICT.treeToValue(document, type);
     } catch (Exception invalid) {
-      throw new IllegalArgumentException(where + " (" + key + ") is not valid: " + invalid.getMessage(), invalid);
+      throw new IllegalArgumentException(
+          where + " (" + key + ") is not valid: " + invalid.getMessage(), invalid);
     }
   }
 
@@ -104,7 +110,8 @@ final class KubernetesManifests {
                 })
             .build();
     // The API server does not turn a YAML number into a string field ("value: 4096" for a sysctl).
-    mapper.coercionConfigFor(LogicalType.Textual)
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);

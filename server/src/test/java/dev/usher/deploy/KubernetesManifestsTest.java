@@ -73,17 +73,25 @@ class KubernetesManifestsTest {
     Set<String> kinds = new TreeSet<>();
     manifests.forEach(manifest -> kinds.add(manifest.resource().getKind()));
     assertEquals(
-        Set.of("ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PodMonitor", "Service"),
+        Set.of(
+            "ConfigMap",
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
+            "PodMonitor",
+            "Service"),
         kinds);
     for (Manifest manifest : manifests) {
-      assertFalse(manifest.resource().getMetadata().getName().isBlank(), manifest.where() + " has a name");
+      assertFalse(
+          manifest.resource().getMetadata().getName().isBlank(), manifest.where() + " has a name");
     }
   }
 
   @Test
   void theStrictReaderRejectsUnknownFieldsAndWrongTypes() {
-    JsonNode unknownField = yaml(
-        """
+    JsonNode unknownField =
+        yaml(
+            """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: x}
@@ -99,20 +107,25 @@ class KubernetesManifestsTest {
                   readinessProbes: []
         """);
     IllegalArgumentException unknown =
-        assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownField, "test"));
+        assertThrows(
+            IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownField, "test"));
     assertTrue(unknown.getMessage().contains("readinessProbes"), unknown.getMessage());
 
-    JsonNode numberForString = yaml(
-        """
+    JsonNode numberForString =
+        yaml(
+            """
         apiVersion: v1
         kind: ConfigMap
         metadata: {name: x}
         data: {somaxconn: 4096}
         """);
-    assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(numberForString, "test"));
+    assertThrows(
+        IllegalArgumentException.class, () -> KubernetesManifests.parse(numberForString, "test"));
 
-    JsonNode unknownKind = yaml("{apiVersion: apps/v1beta1, kind: Deployment, metadata: {name: x}}");
-    assertThrows(IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownKind, "test"));
+    JsonNode unknownKind =
+        yaml("{apiVersion: apps/v1beta1, kind: Deployment, metadata: {name: x}}");
+    assertThrows(
+        IllegalArgumentException.class, () -> KubernetesManifests.parse(unknownKind, "test"));
   }
 
   @Test
@@ -135,11 +148,15 @@ class KubernetesManifestsTest {
     Map<String, Probe> probes = new LinkedHashMap<>();
     probes.put("/health/live", usher.getLivenessProbe());
     probes.put("/health/ready", usher.getReadinessProbe());
-    probes.forEach((path, probe) -> {
-      assertNotNull(probe, "probe for " + path);
-      assertEquals(path, probe.getHttpGet().getPath());
-      assertEquals(8081, containerPort(probe.getHttpGet().getPort(), path + " probe").getContainerPort(), path + " on the admin port");
-    });
+    probes.forEach(
+        (path, probe) -> {
+          assertNotNull(probe, "probe for " + path);
+          assertEquals(path, probe.getHttpGet().getPath());
+          assertEquals(
+              8081,
+              containerPort(probe.getHttpGet().getPort(), path + " probe").getContainerPort(),
+              path + " on the admin port");
+        });
     Probe startup = usher.getStartupProbe();
     if (startup != null) {
       containerPort(startup.getHttpGet().getPort(), "startup probe");
@@ -153,23 +170,39 @@ class KubernetesManifestsTest {
   @Test
   void gracePeriodOutlastsThePreStopSleepThePreStopDelayAndTheDrain() {
     long grace = podSpec.getTerminationGracePeriodSeconds();
-    Duration preStopSleep = Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
+    Duration preStopSleep =
+        Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
     Duration preStopDelay =
-        duration(env("SHUTDOWN_PRE_STOP_DELAY").orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
-    Duration drain = duration(env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
+        duration(
+            env("SHUTDOWN_PRE_STOP_DELAY")
+                .orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
+    Duration drain =
+        duration(
+            env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
     Duration needed = preStopSleep.plus(preStopDelay).plus(drain);
     assertTrue(
         Duration.ofSeconds(grace).compareTo(needed) > 0,
-        "terminationGracePeriodSeconds " + grace + " must exceed preStop " + preStopSleep + " + pre-stop delay "
-            + preStopDelay + " + drain " + drain);
+        "terminationGracePeriodSeconds "
+            + grace
+            + " must exceed preStop "
+            + preStopSleep
+            + " + pre-stop delay "
+            + preStopDelay
+            + " + drain "
+            + drain);
     assertTrue(preStopDelay.isPositive(), "a pre-stop delay");
   }
 
   @Test
   void environmentVariablesAreUshersConfigurationKeys() {
     Map<String, String> envToKey = new HashMap<>();
-    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile()).entrySet()
-        .forEach(entry -> envToKey.put(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'), entry.getKey()));
+    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
+        .entrySet()
+        .forEach(
+            entry ->
+                envToKey.put(
+                    entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'),
+                    entry.getKey()));
     List<String> unknown = new ArrayList<>();
     for (EnvVar env : usher.getEnv()) {
       if (!envToKey.containsKey(env.getName())) {
@@ -185,19 +218,29 @@ class KubernetesManifestsTest {
     var container = usher.getSecurityContext();
     assertEquals(Boolean.TRUE, container.getRunAsNonRoot(), "runAsNonRoot");
     assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem(), "readOnlyRootFilesystem");
-    assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
+    assertEquals(
+        Boolean.FALSE, container.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
     assertEquals(List.of("ALL"), container.getCapabilities().getDrop(), "capabilities dropped");
     assertEquals(Boolean.TRUE, podSpec.getSecurityContext().getRunAsNonRoot(), "pod runAsNonRoot");
     // The user is the image's: the Dockerfile's USER is numeric so that the kubelet can check it.
-    Matcher user = Pattern.compile("(?m)^USER (\\d+)(?::(\\d+))?$").matcher(DeployFiles.read(DeployFiles.path("Dockerfile")));
+    Matcher user =
+        Pattern.compile("(?m)^USER (\\d+)(?::(\\d+))?$")
+            .matcher(DeployFiles.read(DeployFiles.path("Dockerfile")));
     assertTrue(user.find(), "the Dockerfile has a numeric USER");
-    assertEquals(Long.valueOf(user.group(1)), podSpec.getSecurityContext().getRunAsUser(), "runAsUser is the image's user");
+    assertEquals(
+        Long.valueOf(user.group(1)),
+        podSpec.getSecurityContext().getRunAsUser(),
+        "runAsUser is the image's user");
     // A read-only root needs a writable /tmp: Netty unpacks its native transport there.
-    String tmpVolume = usher.getVolumeMounts().stream()
-        .filter(mount -> "/tmp".equals(mount.getMountPath()))
-        .findFirst().orElseThrow(() -> new AssertionError("no volume at /tmp")).getName();
+    String tmpVolume =
+        usher.getVolumeMounts().stream()
+            .filter(mount -> "/tmp".equals(mount.getMountPath()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no volume at /tmp"))
+            .getName();
     assertTrue(
-        podSpec.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
+        podSpec.getVolumes().stream()
+            .anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
         "/tmp is an emptyDir");
   }
 
@@ -213,9 +256,13 @@ class KubernetesManifestsTest {
   @Test
   void podAsksForALongerListenQueueThroughTheSomaxconnSysctl() {
     List<Sysctl> sysctls = podSpec.getSecurityContext().getSysctls();
-    assertTrue(sysctls.stream().anyMatch(sysctl -> "net.core.somaxconn".equals(sysctl.getName())), "net.core.somaxconn is set");
+    assertTrue(
+        sysctls.stream().anyMatch(sysctl -> "net.core.somaxconn".equals(sysctl.getName())),
+        "net.core.somaxconn is set");
     String text = DeployFiles.read(DIR.resolve("deployment.yaml"));
-    assertTrue(text.contains("--allowed-unsafe-sysctls=net.core.somaxconn"), "the comment says how the kubelet must allow it");
+    assertTrue(
+        text.contains("--allowed-unsafe-sysctls=net.core.somaxconn"),
+        "the comment says how the kubelet must allow it");
   }
 
   @Test
@@ -223,7 +270,9 @@ class KubernetesManifestsTest {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     assertEquals("true", annotations.get("prometheus.io/scrape"));
     assertEquals("/metrics", annotations.get("prometheus.io/path"));
-    assertEquals(String.valueOf(containerPortNamed("admin").getContainerPort()), annotations.get("prometheus.io/port"));
+    assertEquals(
+        String.valueOf(containerPortNamed("admin").getContainerPort()),
+        annotations.get("prometheus.io/port"));
   }
 
   @Test
@@ -231,7 +280,10 @@ class KubernetesManifestsTest {
     PodMonitor monitor = only(PodMonitor.class);
     assertLabelsMatch(monitor.getSpec().getSelector().getMatchLabels(), "PodMonitor selector");
     for (PodMetricsEndpoint endpoint : monitor.getSpec().getPodMetricsEndpoints()) {
-      assertEquals(8081, containerPortNamed(endpoint.getPort()).getContainerPort(), "PodMonitor scrapes the admin port");
+      assertEquals(
+          8081,
+          containerPortNamed(endpoint.getPort()).getContainerPort(),
+          "PodMonitor scrapes the admin port");
       assertEquals("/metrics", endpoint.getPath());
     }
     assertEquals(
@@ -243,12 +295,14 @@ class KubernetesManifestsTest {
   @Test
   void disruptionBudgetKeepsOnePodAndStillAllowsDrains() {
     PodDisruptionBudget budget = only(PodDisruptionBudget.class);
-    assertLabelsMatch(budget.getSpec().getSelector().getMatchLabels(), "PodDisruptionBudget selector");
+    assertLabelsMatch(
+        budget.getSpec().getSelector().getMatchLabels(), "PodDisruptionBudget selector");
     int minAvailable = budget.getSpec().getMinAvailable().getIntVal();
     HorizontalPodAutoscaler autoscaler = only(HorizontalPodAutoscaler.class);
     assertTrue(minAvailable >= 1, "at least one pod stays");
     assertTrue(minAvailable < deployment.getSpec().getReplicas(), "a node drain can evict a pod");
-    assertTrue(minAvailable < autoscaler.getSpec().getMinReplicas(), "even at the autoscaler's minimum");
+    assertTrue(
+        minAvailable < autoscaler.getSpec().getMinReplicas(), "even at the autoscaler's minimum");
   }
 
   @Test
@@ -259,11 +313,16 @@ class KubernetesManifestsTest {
         List.of("apps/v1", "Deployment", deployment.getMetadata().getName()),
         List.of(target.getApiVersion(), target.getKind(), target.getName()));
     assertTrue(autoscaler.getSpec().getMinReplicas() <= autoscaler.getSpec().getMaxReplicas());
-    MetricSpec pressure = autoscaler.getSpec().getMetrics().stream()
-        .filter(metric -> "Pods".equals(metric.getType()))
-        .findFirst().orElseThrow(() -> new AssertionError("no Pods metric"));
+    MetricSpec pressure =
+        autoscaler.getSpec().getMetrics().stream()
+            .filter(metric -> "Pods".equals(metric.getType()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Pods metric"));
     JsonNode rule = adapterRule();
-    assertEquals(rule.at("/name/as").asText(), pressure.getPods().getMetric().getName(), "the HPA's metric is the one the adapter serves");
+    assertEquals(
+        rule.at("/name/as").asText(),
+        pressure.getPods().getMetric().getName(),
+        "the HPA's metric is the one the adapter serves");
     assertEquals("AverageValue", pressure.getPods().getTarget().getType());
     assertNotNull(pressure.getPods().getTarget().getAverageValue());
   }
@@ -271,12 +330,16 @@ class KubernetesManifestsTest {
   @Test
   void adapterRuleDividesThePeakByTheLimitPerPod() throws IOException {
     JsonNode rule = adapterRule();
-    assertTrue(rule.path("seriesQuery").asText().startsWith("server_listen_queue_peak{"), "series: server_listen_queue_peak");
+    assertTrue(
+        rule.path("seriesQuery").asText().startsWith("server_listen_queue_peak{"),
+        "series: server_listen_queue_peak");
     assertEquals("namespace", rule.at("/resources/overrides/namespace/resource").asText());
     assertEquals("pod", rule.at("/resources/overrides/pod/resource").asText());
     String query = rule.path("metricsQuery").asText();
     assertTrue(query.contains("server_listen_queue_limit"), query);
-    assertTrue(adapterQueryAsPromql(query).contains("server_listen_queue_peak"), "<<.Series>> is the peak");
+    assertTrue(
+        adapterQueryAsPromql(query).contains("server_listen_queue_peak"),
+        "<<.Series>> is the peak");
   }
 
   @Test
@@ -291,13 +354,21 @@ class KubernetesManifestsTest {
     assertEquals("kustomize.config.k8s.io/v1beta1", kustomization.path("apiVersion").asText());
     List<String> resources = new ArrayList<>();
     kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
-    resources.forEach(resource -> assertTrue(Files.isRegularFile(DIR.resolve(resource)), resource + " exists"));
+    resources.forEach(
+        resource -> assertTrue(Files.isRegularFile(DIR.resolve(resource)), resource + " exists"));
     assertTrue(
         resources.containsAll(
-            List.of("deployment.yaml", "service.yaml", "poddisruptionbudget.yaml", "horizontalpodautoscaler.yaml")),
+            List.of(
+                "deployment.yaml",
+                "service.yaml",
+                "poddisruptionbudget.yaml",
+                "horizontalpodautoscaler.yaml")),
         resources.toString());
     String imageName = usher.getImage().split(":")[0];
-    assertEquals(imageName, kustomization.at("/images/0/name").asText(), "kustomize's image entry names the container's image");
+    assertEquals(
+        imageName,
+        kustomization.at("/images/0/name").asText(),
+        "kustomize's image entry names the container's image");
   }
 
   private static JsonNode adapterRule() throws IOException {
@@ -322,7 +393,10 @@ class KubernetesManifestsTest {
     Map<String, String> podLabels = pod.getMetadata().getLabels();
     selector.forEach(
         (key, value) ->
-            assertEquals(value, podLabels.get(key), what + " " + key + "=" + value + " against the pod's labels " + podLabels));
+            assertEquals(
+                value,
+                podLabels.get(key),
+                what + " " + key + "=" + value + " against the pod's labels " + podLabels));
   }
 
   private static ContainerPort containerPort(IntOrString port, String what) {
@@ -332,22 +406,32 @@ class KubernetesManifestsTest {
     }
     return usher.getPorts().stream()
         .filter(candidate -> candidate.getContainerPort().equals(port.getIntVal()))
-        .findFirst().orElseThrow(() -> new AssertionError(what + ": no container port " + port.getIntVal()));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(what + ": no container port " + port.getIntVal()));
   }
 
   private static ContainerPort containerPortNamed(String name) {
     return usher.getPorts().stream()
         .filter(port -> name.equals(port.getName()))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no container port named '" + name + "' in " + usher.getPorts()));
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no container port named '" + name + "' in " + usher.getPorts()));
   }
 
   private static Optional<String> env(String name) {
-    return usher.getEnv().stream().filter(env -> name.equals(env.getName())).map(EnvVar::getValue).findFirst();
+    return usher.getEnv().stream()
+        .filter(env -> name.equals(env.getName()))
+        .map(EnvVar::getValue)
+        .findFirst();
   }
 
   private static String configDefault(String key) {
-    return ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile()).getValue(key).unwrapped().toString();
+    return ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
+        .getValue(key)
+        .unwrapped()
+        .toString();
   }
 
   /** A duration as usher's configuration reads it (HOCON: 500ms, 5s, 2m). */
@@ -366,7 +450,10 @@ class KubernetesManifestsTest {
   private static List<Manifest> readAll() {
     try (Stream<Path> files = Files.list(DIR)) {
       return files
-          .filter(file -> file.toString().endsWith(".yaml") && !file.getFileName().toString().equals("kustomization.yaml"))
+          .filter(
+              file ->
+                  file.toString().endsWith(".yaml")
+                      && !file.getFileName().toString().equals("kustomization.yaml"))
           .sorted()
           .flatMap(file -> KubernetesManifests.read(file).stream())
           .collect(Collectors.toList());
@@ -376,7 +463,12 @@ class KubernetesManifestsTest {
   }
 
   private static <T extends HasMetadata> T only(Class<T> type) {
-    List<T> found = manifests.stream().map(Manifest::resource).filter(type::isInstance).map(type::cast).toList();
+    List<T> found =
+        manifests.stream()
+            .map(Manifest::resource)
+            .filter(type::isInstance)
+            .map(type::cast)
+            .toList();
     assertEquals(1, found.size(), "one " + type.getSimpleName() + " in deploy/kubernetes");
     return found.getFirst();
   }

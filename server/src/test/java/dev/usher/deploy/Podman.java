@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * podman as the container tests run it: with deploy/container/containers.conf (runc, no default
- * ulimits: what Debian's podman needs on a machine like CI's) unless CONTAINERS_CONF names
- * another file.
+ * ulimits: what Debian's podman needs on a machine like CI's) unless CONTAINERS_CONF names another
+ * file.
  */
 final class Podman {
   private final Path executable;
@@ -23,15 +23,19 @@ final class Podman {
   }
 
   /**
-   * podman, once it is known to work here: skips the test (fails it under CI) where podman or
-   * runc is missing or podman cannot run.
+   * podman, once it is known to work here: skips the test (fails it under CI) where podman or runc
+   * is missing or podman cannot run.
    */
   static Podman require() {
     Path podman = ExternalTools.require("podman", "podman runc");
     ExternalTools.require("runc", "runc");
     String configured = System.getenv("CONTAINERS_CONF");
     Map<String, String> environment =
-        Map.of("CONTAINERS_CONF", configured != null ? configured : DeployFiles.path("deploy/container/containers.conf").toString());
+        Map.of(
+            "CONTAINERS_CONF",
+            configured != null
+                ? configured
+                : DeployFiles.path("deploy/container/containers.conf").toString());
     Podman found = new Podman(podman, environment);
     Result info = found.run(Duration.ofMinutes(1), "info", "--format", "{{.Host.OCIRuntime.Name}}");
     ExternalTools.requireThat(

@@ -44,7 +44,11 @@ class PrometheusRulesTest {
         if (job.has("kubernetes_sd_configs")) {
           assertEquals("pod", job.at("/kubernetes_sd_configs/0/role").asText(), "pod discovery");
           ((ObjectNode) job).remove("kubernetes_sd_configs");
-          ((ObjectNode) job).putArray("static_configs").addObject().putArray("targets").add("pod:8081");
+          ((ObjectNode) job)
+              .putArray("static_configs")
+              .addObject()
+              .putArray("targets")
+              .add("pod:8081");
         }
       }
       config = scratch.resolve("prometheus.yml");
@@ -71,7 +75,8 @@ class PrometheusRulesTest {
       String alert = rule.get("alert").asText();
       String severity = rule.at("/labels/severity").asText("");
       if (!Set.of("critical", "warning", "info").contains(severity)) {
-        problems.add(alert + ": severity is '" + severity + "' (expected: critical, warning or info)");
+        problems.add(
+            alert + ": severity is '" + severity + "' (expected: critical, warning or info)");
       }
       for (String annotation : List.of("summary", "description", "runbook")) {
         if (rule.at("/annotations/" + annotation).asText("").isBlank()) {
@@ -141,7 +146,9 @@ class PrometheusRulesTest {
     assertTrue(contains(config.get("rule_files"), "alerts.yml"), "rule_files names alerts.yml");
 
     JsonNode compose = job(config, "usher");
-    assertTrue(contains(compose.at("/static_configs/0/targets"), "usher:8081"), "compose target usher:8081");
+    assertTrue(
+        contains(compose.at("/static_configs/0/targets"), "usher:8081"),
+        "compose target usher:8081");
     assertEquals("/metrics", compose.path("metrics_path").asText("/metrics"));
 
     JsonNode pods = job(config, "kubernetes-pods");
@@ -160,11 +167,21 @@ class PrometheusRulesTest {
       }
     }
     assertTrue(keepsOnlyAnnotated, "keeps only pods annotated prometheus.io/scrape: \"true\"");
-    assertTrue(relabelTargets.getOrDefault("__metrics_path__", "").contains("prometheus_io_path"), "path from prometheus.io/path");
-    assertTrue(relabelTargets.getOrDefault("__address__", "").contains("prometheus_io_port"), "port from prometheus.io/port");
-    assertTrue(relabelTargets.getOrDefault("job", "").contains("app_kubernetes_io_name"), "job from app.kubernetes.io/name");
-    assertFalse(relabelTargets.getOrDefault("namespace", "").isEmpty(), "a namespace label (prometheus-adapter needs it)");
-    assertFalse(relabelTargets.getOrDefault("pod", "").isEmpty(), "a pod label (prometheus-adapter needs it)");
+    assertTrue(
+        relabelTargets.getOrDefault("__metrics_path__", "").contains("prometheus_io_path"),
+        "path from prometheus.io/path");
+    assertTrue(
+        relabelTargets.getOrDefault("__address__", "").contains("prometheus_io_port"),
+        "port from prometheus.io/port");
+    assertTrue(
+        relabelTargets.getOrDefault("job", "").contains("app_kubernetes_io_name"),
+        "job from app.kubernetes.io/name");
+    assertFalse(
+        relabelTargets.getOrDefault("namespace", "").isEmpty(),
+        "a namespace label (prometheus-adapter needs it)");
+    assertFalse(
+        relabelTargets.getOrDefault("pod", "").isEmpty(),
+        "a pod label (prometheus-adapter needs it)");
   }
 
   private static List<JsonNode> alertRules() {

@@ -31,8 +31,8 @@ final class Promtool {
   }
 
   /**
-   * Whether this promtool knows kubernetes_sd_configs. Debian's prometheus package is built
-   * without Kubernetes discovery; upstream builds have it.
+   * Whether this promtool knows kubernetes_sd_configs. Debian's prometheus package is built without
+   * Kubernetes discovery; upstream builds have it.
    */
   static boolean supportsKubernetesDiscovery(Path scratch) throws IOException {
     Path config = scratch.resolve("kubernetes-sd-probe.yml");
@@ -48,13 +48,14 @@ final class Promtool {
   }
 
   /**
-   * Fails unless every expression parses as PromQL: they become recording rules of a scratch
-   * rules file, and {@code promtool check rules} reads it. {@code expressions}: a name for the
-   * message (a panel, a rule) to the expression.
+   * Fails unless every expression parses as PromQL: they become recording rules of a scratch rules
+   * file, and {@code promtool check rules} reads it. {@code expressions}: a name for the message (a
+   * panel, a rule) to the expression.
    */
   static void assertParses(Path scratch, Map<String, String> expressions) {
     ObjectNode file = DeployFiles.YAML.createObjectNode();
-    ArrayNode rules = file.putArray("groups").addObject().put("name", "parse-check").putArray("rules");
+    ArrayNode rules =
+        file.putArray("groups").addObject().put("name", "parse-check").putArray("rules");
     int index = 0;
     StringBuilder legend = new StringBuilder();
     for (Map.Entry<String, String> expression : expressions.entrySet()) {

@@ -45,6 +45,9 @@ class ReadinessProbeTest {
   private static Result probe(String url) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return ExternalTools.run(
-        Duration.ofMinutes(1), Map.of("USHER_HEALTHCHECK_URL", url), null, List.of(java, PROBE.toString()));
+        Duration.ofMinutes(1),
+        Map.of("USHER_HEALTHCHECK_URL", url),
+        null,
+        List.of(java, PROBE.toString()));
   }
 }

@@ -57,8 +57,10 @@ public final class UsherMetricNames {
   private static final Set<String> PROMETHEUS_SERIES = Set.of("up");
 
   // A metric name in PromQL: an identifier of one of usher's prefixes, outside string literals.
-  private static final Pattern CANDIDATE = Pattern.compile("\\b((?:server|jvm|process)_[a-zA-Z0-9_]+)\\b");
-  private static final Pattern STRING_LITERAL = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+  private static final Pattern CANDIDATE =
+      Pattern.compile("\\b((?:server|jvm|process)_[a-zA-Z0-9_]+)\\b");
+  private static final Pattern STRING_LITERAL =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
 
   private UsherMetricNames() {}
 
@@ -69,15 +71,21 @@ public final class UsherMetricNames {
         (name, kind) -> {
           switch (kind) {
             case GAUGE, COUNTER -> series.add(name);
-            case HISTOGRAM -> series.addAll(Set.of(name + "_bucket", name + "_sum", name + "_count", name + "_max"));
+            case HISTOGRAM ->
+                series.addAll(
+                    Set.of(name + "_bucket", name + "_sum", name + "_count", name + "_max"));
             case TIMER -> series.addAll(Set.of(name + "_sum", name + "_count", name + "_max"));
-            case HISTOGRAM_OR_GAUGE -> series.addAll(Set.of(name, name + "_bucket", name + "_sum", name + "_count", name + "_max"));
+            case HISTOGRAM_OR_GAUGE ->
+                series.addAll(
+                    Set.of(name, name + "_bucket", name + "_sum", name + "_count", name + "_max"));
           }
         });
     return series;
   }
 
-  /** The series names of usher's prefixes (server_, jvm_, process_) that a PromQL expression uses. */
+  /**
+   * The series names of usher's prefixes (server_, jvm_, process_) that a PromQL expression uses.
+   */
   public static Set<String> usedBy(String promql) {
     Matcher matcher = CANDIDATE.matcher(STRING_LITERAL.matcher(promql).replaceAll("\"\""));
     Set<String> names = new LinkedHashSet<>();

@@ -39,11 +39,16 @@ class ReadmeTest {
     String readme = Files.readString(README);
     try (RunningServer server = RunningServer.start(Map.of())) {
       try (Socket client = new Socket("127.0.0.1", server.port())) {
-        client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        client
+            .getOutputStream()
+            .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         client.getInputStream().read();
       }
       List<String> families =
-          server.scrape().text().lines()
+          server
+              .scrape()
+              .text()
+              .lines()
               .filter(line -> line.startsWith("# TYPE server_"))
               .map(line -> line.split(" ")[2])
               .map(name -> name.replaceAll("_(bucket|count|sum|max)$", ""))

@@ -36,7 +36,8 @@ class EchoProtocolTest {
   @Test
   void sendsBackWhatItReceives() throws Exception {
     try (Socket socket = connect()) {
-      for (String message : new String[] {"hello", "GET / HTTP/1.1\r\n\r\n", "\u0000\u00ff binary"}) {
+      for (String message :
+          new String[] {"hello", "GET / HTTP/1.1\r\n\r\n", "\u0000\u00ff binary"}) {
         byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
         socket.getOutputStream().write(bytes);
         assertArrayEquals(bytes, socket.getInputStream().readNBytes(bytes.length));

@@ -27,7 +27,8 @@ class AbandonedRequestTest {
       int clientPort;
       try (RawConnection connection = RawConnection.open(server.address())) {
         clientPort = connection.socket().getLocalPort();
-        connection.send("POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: 100\r\n\r\nonly part of it");
+        connection.send(
+            "POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: 100\r\n\r\nonly part of it");
         assertEquals(1.0, awaitActive(server, 1.0));
       }
 
@@ -44,7 +45,8 @@ class AbandonedRequestTest {
       int clientPort = connection.socket().getLocalPort();
       int status =
           connection
-              .send("POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")
+              .send(
+                  "POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n")
               .readResponse()
               .status();
       assertEquals(400, status);
@@ -58,7 +60,9 @@ class AbandonedRequestTest {
   private static double awaitActive(RunningServer server, double expected) {
     return await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> server.scrape().require("server_connections_active"), active -> active == expected);
+        .until(
+            () -> server.scrape().require("server_connections_active"),
+            active -> active == expected);
   }
 
   // The aggregator reports the incomplete request when the connection goes inactive; wait for that
@@ -67,9 +71,13 @@ class AbandonedRequestTest {
     String client = ":" + clientPort;
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> log.lines().stream().anyMatch(line -> line.contains(ERROR_HANDLER) && line.contains(client)));
+        .until(
+            () ->
+                log.lines().stream()
+                    .anyMatch(line -> line.contains(ERROR_HANDLER) && line.contains(client)));
     assertTrue(
-        log.lines().stream().anyMatch(line -> line.startsWith("DEBUG " + ERROR_HANDLER) && line.contains(client)),
+        log.lines().stream()
+            .anyMatch(line -> line.startsWith("DEBUG " + ERROR_HANDLER) && line.contains(client)),
         String.join("\n", log.lines()));
   }
 }

@@ -15,13 +15,17 @@ class HelloRoutesTest {
     try (RunningServer server = RunningServer.start()) {
       HttpClient client = HttpClient.newHttpClient();
       HttpResponse<String> hello =
-          client.send(HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+          client.send(
+              HttpRequest.newBuilder(server.uri("/")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, hello.statusCode());
       assertEquals("hello from usher\n", hello.body());
 
       HttpResponse<String> echo =
           client.send(
-              HttpRequest.newBuilder(server.uri("/echo")).POST(HttpRequest.BodyPublishers.ofString("ping")).build(),
+              HttpRequest.newBuilder(server.uri("/echo"))
+                  .POST(HttpRequest.BodyPublishers.ofString("ping"))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertEquals(200, echo.statusCode());
       assertEquals("ping", echo.body());

@@ -41,7 +41,8 @@ class HttpProtocolTest {
   @Test
   void getRootAnswersHelloAsPlainText() throws Exception {
     HttpResponse<String> response =
-        client.send(HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+        client.send(
+            HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertEquals(200, response.statusCode());
     assertEquals(HELLO, response.body());
@@ -51,7 +52,8 @@ class HttpProtocolTest {
   @Test
   void headRootAnswersTheHeadersOfGetWithoutABody() throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
-      WireResponse head = connection.send("HEAD / HTTP/1.1\r\nHost: usher\r\n\r\n").readHeadResponse();
+      WireResponse head =
+          connection.send("HEAD / HTTP/1.1\r\nHost: usher\r\n\r\n").readHeadResponse();
       assertEquals(200, head.status());
       assertEquals(String.valueOf(HELLO.length()), head.header("content-length").orElseThrow());
       assertEquals("text/plain", head.header("content-type").orElseThrow());
@@ -77,7 +79,8 @@ class HttpProtocolTest {
     assertEquals(200, response.statusCode());
     assertArrayEquals(json.getBytes(StandardCharsets.UTF_8), response.body());
     assertEquals(
-        "application/json; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
+        "application/json; charset=utf-8",
+        response.headers().firstValue("content-type").orElseThrow());
   }
 
   @Test
@@ -110,7 +113,8 @@ class HttpProtocolTest {
   @Test
   void unknownPathAnswers404AndKeepsTheConnectionAlive() throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
-      WireResponse missing = connection.send("GET /no/such/path HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
+      WireResponse missing =
+          connection.send("GET /no/such/path HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
       assertEquals(404, missing.status());
       assertFalse(missing.announcesClose(), "404 must not end the connection: " + missing);
 
@@ -163,7 +167,8 @@ class HttpProtocolTest {
       assertEquals("fifth", fifth.bodyText());
 
       // Still open for more after the batch.
-      assertEquals(200, connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+      assertEquals(
+          200, connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
     }
   }
 
@@ -182,11 +187,15 @@ class HttpProtocolTest {
   @Test
   void http10RequestAskingForKeepAliveKeepsTheConnection() throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
-      WireResponse first = connection.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse();
+      WireResponse first =
+          connection.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse();
       assertEquals(200, first.status());
-      assertTrue("keep-alive".equalsIgnoreCase(first.header("connection").orElseThrow()), first.toString());
+      assertTrue(
+          "keep-alive".equalsIgnoreCase(first.header("connection").orElseThrow()),
+          first.toString());
 
-      WireResponse second = connection.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse();
+      WireResponse second =
+          connection.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").readResponse();
       assertEquals(200, second.status());
       assertTrue(second.bodyText().startsWith("hello"));
     }
@@ -196,7 +205,9 @@ class HttpProtocolTest {
   void http11RequestWithConnectionCloseIsAnsweredThenClosed() throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse response =
-          connection.send("GET / HTTP/1.1\r\nHost: usher\r\nConnection: close\r\n\r\n").readResponse();
+          connection
+              .send("GET / HTTP/1.1\r\nHost: usher\r\nConnection: close\r\n\r\n")
+              .readResponse();
 
       assertEquals(200, response.status());
       assertTrue(response.announcesClose(), response.toString());

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests the HTTP application refuses: each gets the status that names the problem, announced
- * with {@code Connection: close}, and then the connection really closes, since the rest of its
- * byte stream can no longer be trusted. Limits are 1 KiB here so that the tests show the configured
+ * with {@code Connection: close}, and then the connection really closes, since the rest of its byte
+ * stream can no longer be trusted. Limits are 1 KiB here so that the tests show the configured
  * values are the ones enforced.
  */
 class MalformedRequestTest {
@@ -58,19 +58,23 @@ class MalformedRequestTest {
   @Test
   void invalidChunkSizeGets400AndTheConnectionCloses() throws Exception {
     assertRefusedAndClosed(
-        "POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400);
+        "POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        400);
   }
 
   @Test
   void requestLineLongerThanTheLimitGets414AndTheConnectionCloses() throws Exception {
-    assertRefusedAndClosed("GET /" + "a".repeat(2 * LIMIT) + " HTTP/1.1\r\nHost: usher\r\n\r\n", 414);
+    assertRefusedAndClosed(
+        "GET /" + "a".repeat(2 * LIMIT) + " HTTP/1.1\r\nHost: usher\r\n\r\n", 414);
   }
 
   @Test
   void requestLineWithinTheLimitIsServed() throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse response =
-          connection.send("GET /" + "a".repeat(LIMIT / 2) + " HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse();
+          connection
+              .send("GET /" + "a".repeat(LIMIT / 2) + " HTTP/1.1\r\nHost: usher\r\n\r\n")
+              .readResponse();
       assertEquals(404, response.status(), "a long but allowed path is routed, not refused");
     }
   }
@@ -95,7 +99,10 @@ class MalformedRequestTest {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse response =
           connection
-              .send("GET / HTTP/1.1\r\nHost: usher\r\nX-Padding: " + "p".repeat(LIMIT / 2) + "\r\n\r\n")
+              .send(
+                  "GET / HTTP/1.1\r\nHost: usher\r\nX-Padding: "
+                      + "p".repeat(LIMIT / 2)
+                      + "\r\n\r\n")
               .readResponse();
       assertEquals(200, response.status());
     }
@@ -114,11 +121,14 @@ class MalformedRequestTest {
     // Three chunks of half the limit; the stream stops there, unterminated, and the server must not
     // wait for the rest.
     assertRefusedAndClosed(
-        "POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkLine.repeat(3), 413);
+        "POST /echo HTTP/1.1\r\nHost: usher\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + chunkLine.repeat(3),
+        413);
   }
 
   @Test
-  void expect100ContinueWithContentLengthAboveTheLimitGets413AndTheConnectionCloses() throws Exception {
+  void expect100ContinueWithContentLengthAboveTheLimitGets413AndTheConnectionCloses()
+      throws Exception {
     assertRefusedAndClosed(
         "POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: "
             + (LIMIT + 1)
@@ -131,7 +141,8 @@ class MalformedRequestTest {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse interim =
           connection
-              .send("POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+              .send(
+                  "POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
               .readResponse();
       assertEquals(100, interim.status());
 
@@ -154,7 +165,11 @@ class MalformedRequestTest {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse echo =
           connection
-              .send("POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: " + LIMIT + "\r\n\r\n" + body)
+              .send(
+                  "POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: "
+                      + LIMIT
+                      + "\r\n\r\n"
+                      + body)
               .readResponse();
       assertEquals(200, echo.status());
       assertEquals(body, echo.bodyText());
@@ -175,36 +190,43 @@ class MalformedRequestTest {
 
   @Test
   void getOnEchoGets405WithAllowPostAndTheConnectionCloses() throws Exception {
-    WireResponse response = assertRefusedAndClosed("GET /echo HTTP/1.1\r\nHost: usher\r\n\r\n", 405);
+    WireResponse response =
+        assertRefusedAndClosed("GET /echo HTTP/1.1\r\nHost: usher\r\n\r\n", 405);
     assertEquals("POST", response.header("allow").orElseThrow());
   }
 
   @Test
   void malformedClientsDoNotDisturbAnotherClientsKeepAliveConnection() throws Exception {
     try (RawConnection bystander = RawConnection.open(server.address())) {
-      assertEquals(200, bystander.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+      assertEquals(
+          200, bystander.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
       // The bystander is in the middle of a request while the others misbehave.
       bystander.send("POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: 10\r\n\r\nstill ");
 
       assertRefusedAndClosed("this is not http\r\n\r\n", 400);
       assertRefusedAndClosed("GET /" + "a".repeat(2 * LIMIT) + " HTTP/1.1\r\n\r\n", 414);
-      assertRefusedAndClosed("GET / HTTP/1.1\r\nX-Padding: " + "p".repeat(2 * LIMIT) + "\r\n\r\n", 431);
-      assertRefusedAndClosed("POST /echo HTTP/1.1\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n", 413);
+      assertRefusedAndClosed(
+          "GET / HTTP/1.1\r\nX-Padding: " + "p".repeat(2 * LIMIT) + "\r\n\r\n", 431);
+      assertRefusedAndClosed(
+          "POST /echo HTTP/1.1\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n", 413);
       assertRefusedAndClosed("BREW / HTTP/1.1\r\n\r\n", 405);
 
       WireResponse echo = bystander.send("here").readResponse();
       assertEquals(200, echo.status());
       assertEquals("still here", echo.bodyText());
       assertFalse(echo.announcesClose());
-      assertEquals(200, bystander.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+      assertEquals(
+          200, bystander.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
     }
   }
 
-  private static WireResponse assertRefusedAndClosed(String request, int expectedStatus) throws Exception {
+  private static WireResponse assertRefusedAndClosed(String request, int expectedStatus)
+      throws Exception {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse response = connection.send(request).readResponse();
       assertEquals(expectedStatus, response.status(), response.toString());
-      assertTrue(response.announcesClose(), "the refusal must announce Connection: close: " + response);
+      assertTrue(
+          response.announcesClose(), "the refusal must announce Connection: close: " + response);
       connection.awaitClosedByServer(CLOSE_TIMEOUT);
       return response;
     }

@@ -11,15 +11,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * server.request-timeout: a request must arrive whole within it, however steadily its bytes
- * trickle in; the idle timeout, restarted by every byte, cannot stop a slowloris alone.
+ * server.request-timeout: a request must arrive whole within it, however steadily its bytes trickle
+ * in; the idle timeout, restarted by every byte, cannot stop a slowloris alone.
  */
 class RequestTimeoutTest {
 
   @Test
-  void aRequestTrickledByteByByteGets408AndTheConnectionClosesThoughItNeverIdles() throws Exception {
+  void aRequestTrickledByteByByteGets408AndTheConnectionClosesThoughItNeverIdles()
+      throws Exception {
     try (RunningServer server =
-            RunningServer.start(Map.of("server.request-timeout", "500ms", "server.idle-timeout", "300ms"));
+            RunningServer.start(
+                Map.of("server.request-timeout", "500ms", "server.idle-timeout", "300ms"));
         RawConnection slowloris = RawConnection.open(server.address())) {
       long started = System.nanoTime();
       String request = "GET / HTTP/1.1\r\nHost: usher\r\nX-Padding: " + "a".repeat(200);
@@ -49,13 +51,15 @@ class RequestTimeoutTest {
   }
 
   @Test
-  void requestsThatArriveInTimeAreServedOnAKeepAliveConnectionLongerThanTheTimeout() throws Exception {
+  void requestsThatArriveInTimeAreServedOnAKeepAliveConnectionLongerThanTheTimeout()
+      throws Exception {
     try (RunningServer server = RunningServer.start(Map.of("server.request-timeout", "300ms"));
         RawConnection client = RawConnection.open(server.address())) {
       long started = System.nanoTime();
       int requests = 0;
       while (System.nanoTime() - started < Duration.ofMillis(900).toNanos()) {
-        assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
+        assertEquals(
+            200, client.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
         requests++;
       }
       assertTrue(requests > 1);

@@ -15,8 +15,8 @@ import java.time.Duration;
  * in the kernel's accept queue, as they do when the boss loop cannot keep up. Closing releases it.
  *
  * <p>io_uring keeps an accept armed in the kernel, which may still take one connection after
- * reading stops. A sentinel connection absorbs it; {@link #baselineDepth()} is the queue depth
- * the hold starts from (0 if the sentinel was accepted, 1 if it waits in the queue).
+ * reading stops. A sentinel connection absorbs it; {@link #baselineDepth()} is the queue depth the
+ * hold starts from (0 if the sentinel was accepted, 1 if it waits in the queue).
  */
 public final class AcceptHold implements AutoCloseable {
   private final Channel listener;
@@ -43,7 +43,10 @@ public final class AcceptHold implements AutoCloseable {
       await()
           .pollInSameThread()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> server.openConnections() > openBefore || (reader.read(fd) && reader.listenQueueDepth() == 1));
+          .until(
+              () ->
+                  server.openConnections() > openBefore
+                      || (reader.read(fd) && reader.listenQueueDepth() == 1));
       reader.read(fd);
       depth = reader.listenQueueDepth();
     }

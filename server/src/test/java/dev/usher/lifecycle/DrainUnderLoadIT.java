@@ -38,7 +38,8 @@ class DrainUnderLoadIT {
   private static final int MAX_REQUESTS_PER_CLIENT = 200_000;
   private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(60);
   private static final Pattern SUMMARY =
-      Pattern.compile("stopped: (\\d+) connection\\(s\\) drained, (\\d+) closed by force, in (\\d+) ms");
+      Pattern.compile(
+          "stopped: (\\d+) connection\\(s\\) drained, (\\d+) closed by force, in (\\d+) ms");
 
   @Test
   void drainsKeepAliveClientsUnderLoadWithoutCuttingAResponseAndExitsZero() throws Exception {
@@ -88,7 +89,8 @@ class DrainUnderLoadIT {
       // uploads. Their remaining bytes come slowly, as from a slow client; each is answered whole,
       // announces the close, and then the connection closes.
       usher.awaitLine(line -> line.contains("listener closed; draining"), Duration.ofSeconds(5));
-      for (String piece : List.of(body.substring(5, 20), body.substring(20, 35), body.substring(35))) {
+      for (String piece :
+          List.of(body.substring(5, 20), body.substring(20, 35), body.substring(35))) {
         for (RawConnection uploader : uploaders) {
           uploader.send(piece);
         }
@@ -98,7 +100,9 @@ class DrainUnderLoadIT {
         WireResponse echo = uploader.readResponse();
         assertEquals(200, echo.status());
         assertEquals(body, echo.bodyText());
-        assertTrue(echo.announcesClose(), "the answer to a request in flight must say Connection: close: " + echo);
+        assertTrue(
+            echo.announcesClose(),
+            "the answer to a request in flight must say Connection: close: " + echo);
         uploader.awaitClosedByServer(Duration.ofSeconds(5));
       }
 
@@ -107,9 +111,13 @@ class DrainUnderLoadIT {
       assertEquals(0, status, usher.outputText());
 
       Matcher summary =
-          SUMMARY.matcher(usher.awaitLine(line -> SUMMARY.matcher(line).find(), Duration.ofSeconds(1)));
+          SUMMARY.matcher(
+              usher.awaitLine(line -> SUMMARY.matcher(line).find(), Duration.ofSeconds(1)));
       assertTrue(summary.find());
-      assertEquals(LOOP_CLIENTS + UPLOADERS, Integer.parseInt(summary.group(1)), summary.group() + "\n" + endings);
+      assertEquals(
+          LOOP_CLIENTS + UPLOADERS,
+          Integer.parseInt(summary.group(1)),
+          summary.group() + "\n" + endings);
       assertEquals(0, Integer.parseInt(summary.group(2)), summary.group());
     } finally {
       clients.shutdownNow();
@@ -125,7 +133,8 @@ class DrainUnderLoadIT {
    * server ends it, checking every response in full; returns how the connection ended. Fails on a
    * truncated response, a wrong answer, or an ending before SIGTERM.
    */
-  private record LoopClient(int id, RawConnection connection, AtomicBoolean sigtermSent, AtomicIntegerArray responses) {
+  private record LoopClient(
+      int id, RawConnection connection, AtomicBoolean sigtermSent, AtomicIntegerArray responses) {
 
     String run() throws Exception {
       long deadline = System.nanoTime() + CLIENT_DEADLINE.toNanos();
@@ -136,7 +145,10 @@ class DrainUnderLoadIT {
           try {
             connection.send(
                 echo
-                    ? "POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    ? "POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: "
+                        + body.length()
+                        + "\r\n\r\n"
+                        + body
                     : "GET / HTTP/1.1\r\nHost: usher\r\n\r\n");
           } catch (SocketException closedBeforeTheRequest) {
             return ended(i, "write failed (" + closedBeforeTheRequest.getMessage() + ")");
@@ -149,12 +161,21 @@ class DrainUnderLoadIT {
           WireResponse response = received.get();
           boolean beforeSigterm = !sigtermSent.get();
           assertEquals(200, response.status(), "client " + id + " request " + i + ": " + response);
-          assertEquals(echo ? body : "hello from usher\n", response.bodyText(), "client " + id + " request " + i);
+          assertEquals(
+              echo ? body : "hello from usher\n",
+              response.bodyText(),
+              "client " + id + " request " + i);
           responses.incrementAndGet(id);
           if (response.announcesClose()) {
-            assertTrue(!beforeSigterm, "client " + id + ": Connection: close before SIGTERM: " + response);
+            assertTrue(
+                !beforeSigterm, "client " + id + ": Connection: close before SIGTERM: " + response);
             RawConnection.Ending ending = connection.awaitClosedByServer(Duration.ofSeconds(5));
-            return "client " + id + ": " + (i + 1) + " responses, the last with Connection: close, then " + ending;
+            return "client "
+                + id
+                + ": "
+                + (i + 1)
+                + " responses, the last with Connection: close, then "
+                + ending;
           }
         }
       }

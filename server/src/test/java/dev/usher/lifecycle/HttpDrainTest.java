@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The graceful drain of the HTTP application, in process: idle keep-alive connections close at
- * once, a request in flight is finished and answered with {@code Connection: close}, and what
- * never finishes is closed at {@code shutdown.drain-timeout}; the {@link DrainSummary} counts each.
+ * once, a request in flight is finished and answered with {@code Connection: close}, and what never
+ * finishes is closed at {@code shutdown.drain-timeout}; the {@link DrainSummary} counts each.
  */
 class HttpDrainTest {
 
   @Test
-  void finishesARequestInFlightWithConnectionCloseAndClosesIdleConnectionsAtOnce() throws Exception {
+  void finishesARequestInFlightWithConnectionCloseAndClosesIdleConnectionsAtOnce()
+      throws Exception {
     try (RunningServer server = RunningServer.start(Map.of("shutdown.drain-timeout", "20s"));
         RawConnection idleOne = RawConnection.open(server.address());
         RawConnection idleTwo = RawConnection.open(server.address());
@@ -44,7 +45,8 @@ class HttpDrainTest {
 
       StoppingThread stopping = StoppingThread.start(server);
 
-      // Idle connections end at once, in an orderly way, while the drain still waits for the upload.
+      // Idle connections end at once, in an orderly way, while the drain still waits for the
+      // upload.
       assertEquals(RawConnection.Ending.EOF, idleOne.awaitClosedByServer(Duration.ofSeconds(5)));
       assertEquals(RawConnection.Ending.EOF, idleTwo.awaitClosedByServer(Duration.ofSeconds(5)));
       stopping.awaitWaitingForConnections();
@@ -58,7 +60,8 @@ class HttpDrainTest {
       assertEquals(200, echo.status());
       assertEquals(body, echo.bodyText());
       assertEquals("text/plain", echo.header("content-type").orElseThrow());
-      assertTrue(echo.announcesClose(), "the last response of a draining connection says so: " + echo);
+      assertTrue(
+          echo.announcesClose(), "the last response of a draining connection says so: " + echo);
       assertEquals(RawConnection.Ending.EOF, uploading.awaitClosedByServer(Duration.ofSeconds(5)));
 
       DrainSummary summary = stopping.summary(Duration.ofSeconds(10));
@@ -75,7 +78,8 @@ class HttpDrainTest {
         RawConnection idle = RawConnection.open(server.address());
         RawConnection stuck = RawConnection.open(server.address())) {
       assertEquals(200, get(idle).status());
-      stuck.send("POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
+      stuck.send(
+          "POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
       assertEquals(100, stuck.readResponse().status());
       stuck.send("never finished");
 
@@ -150,7 +154,8 @@ class HttpDrainTest {
           .pollInterval(Duration.ofMillis(5))
           .until(
               () ->
-                  (thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING)
+                  (thread.getState() == Thread.State.WAITING
+                          || thread.getState() == Thread.State.TIMED_WAITING)
                       && Arrays.stream(thread.getStackTrace())
                           .anyMatch(
                               frame ->

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a load balancer sees when usher shuts down: readiness turns 503 at once, liveness stays
- * 200, and the listener keeps serving for {@code shutdown.pre-stop-delay} so that clients still
- * routed here are not refused; after the delay it stops accepting.
+ * What a load balancer sees when usher shuts down: readiness turns 503 at once, liveness stays 200,
+ * and the listener keeps serving for {@code shutdown.pre-stop-delay} so that clients still routed
+ * here are not refused; after the delay it stops accepting.
  */
 class ReadinessDuringDrainTest {
   private static final Duration PRE_STOP_DELAY = Duration.ofSeconds(2);
@@ -50,14 +50,16 @@ class ReadinessDuringDrainTest {
         try (RawConnection newcomer = RawConnection.open(server.address())) {
           WireResponse response = get(newcomer);
           assertEquals(200, response.status());
-          assertFalse(response.announcesClose(), "no drain yet during the pre-stop delay: " + response);
+          assertFalse(
+              response.announcesClose(), "no drain yet during the pre-stop delay: " + response);
         }
         assertEquals(200, get(keptAlive).status());
         assertEquals(200, server.admin("/health/live").statusCode());
         assertEquals("not ready\n", server.admin("/health/ready").body());
         assertFalse(stopping.isDone(), "the pre-stop delay was cut short");
 
-        DrainSummary summary = stopping.get(PRE_STOP_DELAY.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        DrainSummary summary =
+            stopping.get(PRE_STOP_DELAY.toMillis() + 10_000, TimeUnit.MILLISECONDS);
         assertTrue(
             summary.elapsed().compareTo(PRE_STOP_DELAY) >= 0,
             "stopped after " + summary.elapsed() + ", before the pre-stop delay");

@@ -28,12 +28,15 @@ class SecondSignalIT {
         RawConnection stuck =
             RawConnection.open(new InetSocketAddress("127.0.0.1", usher.awaitAccepting()))) {
       // A request that never finishes keeps the drain waiting for its whole timeout.
-      stuck.send("POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
+      stuck.send(
+          "POST /echo HTTP/1.1\r\nHost: usher\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
       assertEquals(100, stuck.readResponse().status());
       stuck.send("never finished");
 
       usher.sigterm();
-      usher.awaitLine(line -> line.contains("listener closed; draining 1 open connection(s)"), Duration.ofSeconds(10));
+      usher.awaitLine(
+          line -> line.contains("listener closed; draining 1 open connection(s)"),
+          Duration.ofSeconds(10));
       long second = System.nanoTime();
       usher.sigterm();
 
@@ -43,7 +46,8 @@ class SecondSignalIT {
       assertEquals(SIGTERM_EXIT_STATUS, status, usher.outputText());
       assertTrue(exitAfter.compareTo(LONG_DRAIN) < 0, "exited only after " + exitAfter);
       assertTrue(
-          usher.output().stream().anyMatch(line -> line.contains("received SIGTERM again: exiting at once")),
+          usher.output().stream()
+              .anyMatch(line -> line.contains("received SIGTERM again: exiting at once")),
           usher.outputText());
       assertFalse(
           usher.output().stream().anyMatch(line -> line.contains("stopped:")),

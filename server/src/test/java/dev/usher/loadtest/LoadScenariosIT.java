@@ -45,7 +45,9 @@ class LoadScenariosIT {
 
     run.assertPrintedTheSummary();
     assertTrue(run.output().contains("| requests |"), "no requests row:\n" + run.output());
-    assertTrue(run.output().contains("server_http_requests_total"), "no server request count:\n" + run.output());
+    assertTrue(
+        run.output().contains("server_http_requests_total"),
+        "no server request count:\n" + run.output());
     run.assertWroteTheReport();
   }
 
@@ -54,17 +56,23 @@ class LoadScenariosIT {
     ScenarioRun run = run("backlog-storm.sh", "200", "3");
 
     run.assertPrintedTheSummary();
-    assertTrue(run.output().contains("client: connect() times"), "no connect-time histogram:\n" + run.output());
-    assertTrue(run.output().contains("| listen queue | — | limit 8,"), "no listen-queue row:\n" + run.output());
+    assertTrue(
+        run.output().contains("client: connect() times"),
+        "no connect-time histogram:\n" + run.output());
+    assertTrue(
+        run.output().contains("| listen queue | — | limit 8,"),
+        "no listen-queue row:\n" + run.output());
     assertTrue(run.output().contains("listen overflows"), "no overflow delta:\n" + run.output());
     run.assertWroteTheReport();
   }
 
-  private ScenarioRun run(String script, String... arguments) throws IOException, InterruptedException {
+  private ScenarioRun run(String script, String... arguments)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", SCENARIOS.resolve(script).toString()));
     command.addAll(List.of(arguments));
     Path log = results.resolve(script + ".out");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("LOADTEST_RESULTS", results.toString());
     builder.environment().put("USHER_JAR", UsherProcess.jar().toAbsolutePath().toString());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -76,16 +84,24 @@ class LoadScenariosIT {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
-      throw new AssertionError(script + " still ran after " + SCENARIO_LIMIT + ":\n" + Files.readString(log));
+      throw new AssertionError(
+          script + " still ran after " + SCENARIO_LIMIT + ":\n" + Files.readString(log));
     }
-    return new ScenarioRun(script, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), results);
+    return new ScenarioRun(
+        script, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), results);
   }
 
   private record ScenarioRun(String script, int exitStatus, String output, Path results) {
     void assertPrintedTheSummary() {
       assertEquals(0, exitStatus, script + " failed:\n" + output);
-      for (String expected : List.of("## Summary:", "| client view (", "| server view (/metrics", "where they disagree:")) {
-        assertTrue(output.contains(expected), script + " printed no '" + expected + "':\n" + output);
+      for (String expected :
+          List.of(
+              "## Summary:",
+              "| client view (",
+              "| server view (/metrics",
+              "where they disagree:")) {
+        assertTrue(
+            output.contains(expected), script + " printed no '" + expected + "':\n" + output);
       }
     }
 
@@ -105,8 +121,12 @@ class LoadScenariosIT {
     private Path resultDirectory() throws IOException {
       String scenario = script.replace(".sh", "");
       try (Stream<Path> entries = Files.list(results)) {
-        List<Path> found = entries.filter(p -> p.getFileName().toString().startsWith(scenario + "-")).toList();
-        assertEquals(1, found.size(), "expected one result directory for " + scenario + " in " + results + ": " + found);
+        List<Path> found =
+            entries.filter(p -> p.getFileName().toString().startsWith(scenario + "-")).toList();
+        assertEquals(
+            1,
+            found.size(),
+            "expected one result directory for " + scenario + " in " + results + ": " + found);
         return found.getFirst();
       }
     }

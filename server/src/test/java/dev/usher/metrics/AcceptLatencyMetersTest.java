@@ -45,16 +45,21 @@ class AcceptLatencyMetersTest {
         await()
             .pollDelay(Duration.ofMillis(heldMillis))
             .atMost(PATIENCE)
-            .until(() -> System.nanoTime() - connected >= TimeUnit.MILLISECONDS.toNanos(heldMillis));
+            .until(
+                () -> System.nanoTime() - connected >= TimeUnit.MILLISECONDS.toNanos(heldMillis));
       }
       await()
           .atMost(PATIENCE)
-          .until(() -> server.scrape().require("server_accept_queue_wait_seconds_count", MAIN) >= countBefore + 3);
+          .until(
+              () ->
+                  server.scrape().require("server_accept_queue_wait_seconds_count", MAIN)
+                      >= countBefore + 3);
       PrometheusScrape after = server.scrape();
       // The three held clients (and the hold's sentinel, if it queued) waited >= heldMillis; the
       // kernel counts in ticks (jiffies), up to 10 ms each, and rounds down.
       double waitedAtLeast = (heldMillis - 10) / 1000.0;
-      double slowBucket = after.require("server_accept_queue_wait_seconds_bucket", MAIN, "le=\"0.25\"");
+      double slowBucket =
+          after.require("server_accept_queue_wait_seconds_bucket", MAIN, "le=\"0.25\"");
       double all = after.require("server_accept_queue_wait_seconds_count", MAIN);
       assertTrue(all - slowBucket >= 3, "3 connections waited over 250 ms:\n" + after.text());
       assertTrue(after.require("server_accept_queue_wait_seconds_max", MAIN) >= waitedAtLeast);
@@ -86,7 +91,10 @@ class AcceptLatencyMetersTest {
       assertEquals(accepted, scrape.require("server_accept_queue_wait_seconds_count", MAIN));
       await()
           .atMost(PATIENCE)
-          .until(() -> server.scrape().require("server_connection_duration_seconds_count", MAIN) == requests);
+          .until(
+              () ->
+                  server.scrape().require("server_connection_duration_seconds_count", MAIN)
+                      == requests);
       assertTrue(scrape.require("server_bytes_received_total", MAIN) > 0);
       assertTrue(scrape.require("server_bytes_sent_total", MAIN) > 0);
       assertEquals(requests, scrape.require("server_http_requests_total", "status_class=\"2xx\""));
@@ -109,7 +117,9 @@ class AcceptLatencyMetersTest {
         clients.removeFirst().close();
         clients.removeFirst().close();
         await().atMost(PATIENCE).until(() -> SocketStatistics.establishedTo(server.port()) == 5);
-        await().atMost(PATIENCE).until(() -> server.scrape().require("server_connections_active", MAIN) == 5);
+        await()
+            .atMost(PATIENCE)
+            .until(() -> server.scrape().require("server_connections_active", MAIN) == 5);
       } finally {
         for (Socket client : clients) {
           client.close();

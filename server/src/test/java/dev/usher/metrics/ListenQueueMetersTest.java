@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The listen-queue meters against observers usher does not control: {@code ss} and the kernel's
- * {@code /proc/net/netstat}, with the listener held from accepting so connections wait in the queue.
+ * {@code /proc/net/netstat}, with the listener held from accepting so connections wait in the
+ * queue.
  */
 class ListenQueueMetersTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
@@ -48,7 +49,10 @@ class ListenQueueMetersTest {
         await().atMost(PATIENCE).until(() -> SocketStatistics.listener(port).depth() == queued);
         await()
             .atMost(PATIENCE)
-            .until(() -> server.scrape().require("server_listen_queue_depth", "listener=\"main\"") == queued);
+            .until(
+                () ->
+                    server.scrape().require("server_listen_queue_depth", "listener=\"main\"")
+                        == queued);
 
         ListenerQueue seenBySs = SocketStatistics.listener(port);
         assertEquals(queued, seenBySs.depth());
@@ -65,7 +69,8 @@ class ListenQueueMetersTest {
       }
       await()
           .atMost(PATIENCE)
-          .until(() -> server.scrape().require("server_listen_queue_depth", "listener=\"main\"") == 0);
+          .until(
+              () -> server.scrape().require("server_listen_queue_depth", "listener=\"main\"") == 0);
     }
   }
 
@@ -79,9 +84,16 @@ class ListenQueueMetersTest {
           clients.add(new Socket("127.0.0.1", server.port()));
         }
         burst = hold.baselineDepth() + 8;
-        await().atMost(PATIENCE).until(() -> SocketStatistics.listener(server.port()).depth() == burst);
+        await()
+            .atMost(PATIENCE)
+            .until(() -> SocketStatistics.listener(server.port()).depth() == burst);
         // The sampler reads every 10 ms: wait until it has seen the full queue, without scraping.
-        await().atMost(PATIENCE).until(() -> server.scrape().require("server_listen_queue_depth", "listener=\"main\"") == burst);
+        await()
+            .atMost(PATIENCE)
+            .until(
+                () ->
+                    server.scrape().require("server_listen_queue_depth", "listener=\"main\"")
+                        == burst);
       }
       await().atMost(PATIENCE).until(() -> SocketStatistics.listener(server.port()).depth() == 0);
       PrometheusScrapeAssert.twoScrapesAgree(server, "server_listen_queue_peak", burst);

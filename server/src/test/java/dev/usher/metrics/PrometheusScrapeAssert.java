@@ -8,8 +8,12 @@ import dev.usher.testing.RunningServer;
 final class PrometheusScrapeAssert {
   private PrometheusScrapeAssert() {}
 
-  /** Two scrapes in a row (two Prometheus replicas, say) read the same value: nothing resets on scrape. */
-  static void twoScrapesAgree(RunningServer server, String gauge, double expected) throws Exception {
+  /**
+   * Two scrapes in a row (two Prometheus replicas, say) read the same value: nothing resets on
+   * scrape.
+   */
+  static void twoScrapesAgree(RunningServer server, String gauge, double expected)
+      throws Exception {
     double first = server.scrape().require(gauge, "listener=\"main\"");
     double second = server.scrape().require(gauge, "listener=\"main\"");
     assertEquals(expected, first, gauge + " on the first scrape");

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM, whenever it comes once usher runs: usher drains, logs its summary and exits 0 (never
- * the JVM's own 143).
+ * SIGTERM, whenever it comes once usher runs: usher drains, logs its summary and exits 0 (never the
+ * JVM's own 143).
  */
 class CleanShutdownIT {
   private static final List<String> LOOPBACK_ON_ANY_PORT = UsherProcess.onLoopback();
@@ -34,11 +34,14 @@ class CleanShutdownIT {
               .anyMatch(
                   line ->
                       line.contains(" INFO ")
-                          && line.endsWith("received SIGTERM: draining (send it again to exit at once)")),
+                          && line.endsWith(
+                              "received SIGTERM: draining (send it again to exit at once)")),
           usher.outputText());
       assertEquals(
           1,
-          output.stream().filter(line -> line.contains(" INFO ") && STOPPED.matcher(line).find()).count(),
+          output.stream()
+              .filter(line -> line.contains(" INFO ") && STOPPED.matcher(line).find())
+              .count(),
           "one 'stopped:' summary:\n" + usher.outputText());
       assertTrue(
           output.stream().noneMatch(line -> line.contains(" WARN ") || line.contains(" ERROR ")),

@@ -25,7 +25,8 @@ class ConfigurationErrorsIT {
 
   @Test
   void aBadSystemPropertyExitsWith2AndOneLineNamingKeyValueAndSource() throws Exception {
-    try (UsherProcess usher = UsherProcess.start(List.of("-Dserver.port=abc", "-Dadmin.port=0"), Map.of())) {
+    try (UsherProcess usher =
+        UsherProcess.start(List.of("-Dserver.port=abc", "-Dadmin.port=0"), Map.of())) {
       assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
           List.of(
@@ -51,7 +52,8 @@ class ConfigurationErrorsIT {
   @Test
   void aMisspelledKeyExitsWith2AndSuggestsTheKnownKey() throws Exception {
     try (UsherProcess usher =
-        UsherProcess.start(List.of("-Dserver.port=0", "-Dadmin.port=0", "-Dserver.backlgo=128"), Map.of())) {
+        UsherProcess.start(
+            List.of("-Dserver.port=0", "-Dadmin.port=0", "-Dserver.backlgo=128"), Map.of())) {
       assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
           List.of(
@@ -84,17 +86,22 @@ class ConfigurationErrorsIT {
 
     try (UsherProcess usher =
         UsherProcess.start(
-            List.of("-Dserver.port=0", "-Dadmin.port=0"), Map.of(), "--config", missing.toString())) {
+            List.of("-Dserver.port=0", "-Dadmin.port=0"),
+            Map.of(),
+            "--config",
+            missing.toString())) {
       assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
-          List.of("usher: invalid configuration: configuration file " + missing + " does not exist"),
+          List.of(
+              "usher: invalid configuration: configuration file " + missing + " does not exist"),
           usher.output());
     }
   }
 
   @Test
   void aConfigFileThatDoesNotParseExitsWith2AndNamesTheLine() throws Exception {
-    Path file = Files.writeString(directory.resolve("usher.conf"), "server {\n  port = 8080\n  host = [\n");
+    Path file =
+        Files.writeString(directory.resolve("usher.conf"), "server {\n  port = 8080\n  host = [\n");
 
     try (UsherProcess usher =
         UsherProcess.start(
@@ -103,7 +110,8 @@ class ConfigurationErrorsIT {
       assertEquals(1, usher.output().size(), usher.outputText());
       String line = usher.output().getFirst();
       assertTrue(
-          line.startsWith("usher: invalid configuration: cannot parse " + file + ": " + file + ": 4:"),
+          line.startsWith(
+              "usher: invalid configuration: cannot parse " + file + ": " + file + ": 4:"),
           line);
     }
   }
@@ -111,7 +119,8 @@ class ConfigurationErrorsIT {
   @Test
   void anUnknownArgumentExitsWith2AndPrintsTheUsage() throws Exception {
     try (UsherProcess usher =
-        UsherProcess.start(List.of("-Dserver.port=0", "-Dadmin.port=0"), Map.of(), "--frobnicate")) {
+        UsherProcess.start(
+            List.of("-Dserver.port=0", "-Dadmin.port=0"), Map.of(), "--frobnicate")) {
       assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
           List.of(

@@ -52,9 +52,12 @@ class PrintConfigIT {
           "server.worker-threads = 3  # environment variable SERVER_WORKER_THREADS",
           printed.get("server.worker-threads"));
       assertEquals(
-          "server.boss-threads = 2  # file " + file + ", line 1", printed.get("server.boss-threads"));
+          "server.boss-threads = 2  # file " + file + ", line 1",
+          printed.get("server.boss-threads"));
       assertEquals("server.protocol = http  # built-in default", printed.get("server.protocol"));
-      assertEquals("shutdown.drain-timeout = 30s  # built-in default", printed.get("shutdown.drain-timeout"));
+      assertEquals(
+          "shutdown.drain-timeout = 30s  # built-in default",
+          printed.get("shutdown.drain-timeout"));
     }
   }
 

@@ -36,7 +36,8 @@ class StartupFailuresIT {
   private static final Path PROC_SYS = Path.of("/proc/sys");
   // A frame, a cause, or a throwable's first line ("java.net.BindException: ...", "Exception in").
   private static final Pattern STACK_TRACE_LINE =
-      Pattern.compile("^(\\tat |\\t\\.\\.\\. \\d+ more|Caused by: |Exception in thread |[\\w.$]+(Exception|Error)(: |$))");
+      Pattern.compile(
+          "^(\\tat |\\t\\.\\.\\. \\d+ more|Caused by: |Exception in thread |[\\w.$]+(Exception|Error)(: |$))");
 
   @ParameterizedTest(name = "server.transport = {0}")
   @ValueSource(strings = {"auto", "nio"})
@@ -84,7 +85,11 @@ class StartupFailuresIT {
         String failure = theOneStartFailure(usher);
         assertTrue(
             failure.startsWith(
-                "cannot bind admin listener on 127.0.0.1:" + port + ": port " + port + " is already in use"),
+                "cannot bind admin listener on 127.0.0.1:"
+                    + port
+                    + ": port "
+                    + port
+                    + " is already in use"),
             failure);
         assertTrue(failure.endsWith("; stop it or choose another admin.port"), failure);
       }
@@ -103,7 +108,11 @@ class StartupFailuresIT {
 
     try (UsherProcess usher =
         UsherProcess.start(
-            List.of("-Dserver.host=" + foreign, "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0"),
+            List.of(
+                "-Dserver.host=" + foreign,
+                "-Dserver.port=0",
+                "-Dadmin.host=127.0.0.1",
+                "-Dadmin.port=0"),
             Map.of())) {
       assertEquals(EXIT_START_FAILED, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
@@ -116,13 +125,15 @@ class StartupFailuresIT {
   @Test
   void aHostNameThatDoesNotResolveExits1SayingSo() throws Exception {
     String unresolvable = "no-such-host.invalid";
-    assumeTrue(
-        doesNotResolve(unresolvable), "this host's resolver answers for " + unresolvable);
+    assumeTrue(doesNotResolve(unresolvable), "this host's resolver answers for " + unresolvable);
 
     try (UsherProcess usher =
         UsherProcess.start(
             List.of(
-                "-Dserver.host=" + unresolvable, "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0"),
+                "-Dserver.host=" + unresolvable,
+                "-Dserver.port=0",
+                "-Dadmin.host=127.0.0.1",
+                "-Dadmin.port=0"),
             Map.of())) {
       assertEquals(EXIT_START_FAILED, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
@@ -138,13 +149,21 @@ class StartupFailuresIT {
     String unprivilegedStart = readSysctl("net/ipv4/ip_unprivileged_port_start");
     assumeTrue(
         !unprivilegedStart.isEmpty() && Integer.parseInt(unprivilegedStart) > port,
-        "port " + port + " is not privileged here (net.ipv4.ip_unprivileged_port_start = '" + unprivilegedStart + "')");
+        "port "
+            + port
+            + " is not privileged here (net.ipv4.ip_unprivileged_port_start = '"
+            + unprivilegedStart
+            + "')");
     List<String> launcher = unprivilegedLauncher();
 
     try (UsherProcess usher =
         UsherProcess.startThrough(
             launcher,
-            List.of("-Dserver.host=127.0.0.1", "-Dserver.port=" + port, "-Dadmin.host=127.0.0.1", "-Dadmin.port=0"),
+            List.of(
+                "-Dserver.host=127.0.0.1",
+                "-Dserver.port=" + port,
+                "-Dadmin.host=127.0.0.1",
+                "-Dadmin.port=0"),
             Map.of())) {
       assertEquals(EXIT_START_FAILED, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
       assertEquals(
@@ -172,7 +191,8 @@ class StartupFailuresIT {
     List<String> output = usher.output();
     List<String> failures = output.stream().filter(line -> line.contains(CANNOT_START)).toList();
     assertEquals(1, failures.size(), "one 'usher cannot start' line:\n" + usher.outputText());
-    assertEquals(1, output.stream().filter(line -> line.contains(" ERROR ")).count(), usher.outputText());
+    assertEquals(
+        1, output.stream().filter(line -> line.contains(" ERROR ")).count(), usher.outputText());
     assertTrue(
         output.stream().noneMatch(line -> STACK_TRACE_LINE.matcher(line).find()),
         "no stack trace:\n" + usher.outputText());
@@ -182,8 +202,8 @@ class StartupFailuresIT {
   }
 
   /**
-   * Runs usher unprivileged: as it is when this user is not root, through {@code setpriv} as
-   * nobody when it is. Skips the test when that cannot work here.
+   * Runs usher unprivileged: as it is when this user is not root, through {@code setpriv} as nobody
+   * when it is. Skips the test when that cannot work here.
    */
   private static List<String> unprivilegedLauncher() throws IOException, InterruptedException {
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
@@ -200,7 +220,12 @@ class StartupFailuresIT {
     check.addAll(List.of("sh", "-c", "test -r \"$1\" && test -x \"$2\"", "check", jar, java));
     assumeTrue(
         succeeds(check),
-        "running as root, and user nobody (uid " + NOBODY + ") cannot run " + java + " -jar " + jar
+        "running as root, and user nobody (uid "
+            + NOBODY
+            + ") cannot run "
+            + java
+            + " -jar "
+            + jar
             + " through setpriv");
     return asNobody;
   }

@@ -49,12 +49,21 @@ public final class CapturedLog implements AutoCloseable {
 
   /** The events at WARN or above, formatted. */
   public List<String> warningsAndErrors() {
-    return events.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).map(CapturedLog::line).toList();
+    return events.stream()
+        .filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+        .map(CapturedLog::line)
+        .toList();
   }
 
   private static String line(ILoggingEvent event) {
-    String thrown = event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName();
-    return event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage() + thrown;
+    String thrown =
+        event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName();
+    return event.getLevel()
+        + " "
+        + event.getLoggerName()
+        + " - "
+        + event.getFormattedMessage()
+        + thrown;
   }
 
   @Override

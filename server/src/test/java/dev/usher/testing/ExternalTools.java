@@ -68,8 +68,8 @@ public final class ExternalTools {
 
   /**
    * For a need that is more than one program on PATH (podman that can actually run a container,
-   * say): where {@code available} is false, skips the calling test (fails it under CI) with
-   * {@code what} and {@code remedy} in the message.
+   * say): where {@code available} is false, skips the calling test (fails it under CI) with {@code
+   * what} and {@code remedy} in the message.
    */
   public static void requireThat(boolean available, String what, String remedy) {
     if (!available) {
@@ -96,15 +96,18 @@ public final class ExternalTools {
     }
   }
 
-  /** Runs {@code command} to its end (fails the test past {@code timeout}); never throws on a non-zero exit. */
+  /**
+   * Runs {@code command} to its end (fails the test past {@code timeout}); never throws on a
+   * non-zero exit.
+   */
   public static Result run(Duration timeout, List<String> command) {
     return run(timeout, Map.of(), null, command);
   }
 
   /**
-   * Runs {@code command} in {@code directory} (null: the test's working directory) with
-   * {@code environment} added to this process's, and waits at most {@code timeout} for it to end;
-   * past that the command is killed and the test fails with what it printed.
+   * Runs {@code command} in {@code directory} (null: the test's working directory) with {@code
+   * environment} added to this process's, and waits at most {@code timeout} for it to end; past
+   * that the command is killed and the test fails with what it printed.
    */
   public static Result run(
       Duration timeout, Map<String, String> environment, Path directory, List<String> command) {
@@ -119,20 +122,28 @@ public final class ExternalTools {
     } catch (IOException cannotStart) {
       throw new UncheckedIOException("cannot start " + String.join(" ", command), cannotStart);
     }
-    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    CompletableFuture<String> output =
+        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        fail(String.join(" ", command) + " did not finish within " + timeout + ":\n"
-            + output.completeOnTimeout("(output unreadable)", 5, TimeUnit.SECONDS).get());
+        fail(
+            String.join(" ", command)
+                + " did not finish within "
+                + timeout
+                + ":\n"
+                + output.completeOnTimeout("(output unreadable)", 5, TimeUnit.SECONDS).get());
       }
-      return new Result(List.copyOf(command), process.exitValue(), output.get(10, TimeUnit.SECONDS));
+      return new Result(
+          List.copyOf(command), process.exitValue(), output.get(10, TimeUnit.SECONDS));
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
-      throw new IllegalStateException("interrupted while running " + String.join(" ", command), interrupted);
+      throw new IllegalStateException(
+          "interrupted while running " + String.join(" ", command), interrupted);
     } catch (ExecutionException | TimeoutException unreadable) {
-      throw new IllegalStateException("cannot read the output of " + String.join(" ", command), unreadable);
+      throw new IllegalStateException(
+          "cannot read the output of " + String.join(" ", command), unreadable);
     }
   }
 

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /** One scrape of the Prometheus text format, for asserting on sample values. */
 public final class PrometheusScrape {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+).*$");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+).*$");
 
   private final String text;
   private final Map<String, Double> samples;
@@ -48,7 +49,10 @@ public final class PrometheusScrape {
   /** Like {@link #value} but fails when the sample is absent. */
   public double require(String name, String... labels) {
     return value(name, labels)
-        .orElseThrow(() -> new AssertionError("no sample " + name + " " + String.join(",", labels) + " in:\n" + text));
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no sample " + name + " " + String.join(",", labels) + " in:\n" + text));
   }
 
   public String text() {

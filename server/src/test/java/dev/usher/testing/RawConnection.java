@@ -65,13 +65,15 @@ public final class RawConnection implements AutoCloseable {
   /** Reads one complete response with the body its {@code Content-Length} announces. */
   public WireResponse readResponse() throws IOException {
     return readResponseOrEnd(false)
-        .orElseThrow(() -> new AssertionError("the server closed the connection instead of responding"));
+        .orElseThrow(
+            () -> new AssertionError("the server closed the connection instead of responding"));
   }
 
   /** Reads one complete response to a HEAD request: headers only, whatever the length says. */
   public WireResponse readHeadResponse() throws IOException {
     return readResponseOrEnd(true)
-        .orElseThrow(() -> new AssertionError("the server closed the connection instead of responding"));
+        .orElseThrow(
+            () -> new AssertionError("the server closed the connection instead of responding"));
   }
 
   /**
@@ -93,7 +95,8 @@ public final class RawConnection implements AutoCloseable {
       Map<String, List<String>> headers = new LinkedHashMap<>();
       for (String line = readLine(counter); ; line = readLine(counter)) {
         if (line == null) {
-          throw new TruncatedResponseException("EOF inside the headers after " + counter.bytes + " bytes of " + statusLine);
+          throw new TruncatedResponseException(
+              "EOF inside the headers after " + counter.bytes + " bytes of " + statusLine);
         }
         if (line.isEmpty()) {
           break;
@@ -103,7 +106,8 @@ public final class RawConnection implements AutoCloseable {
           throw new AssertionError("malformed header line in response: " + line);
         }
         headers
-            .computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), name -> new ArrayList<>())
+            .computeIfAbsent(
+                line.substring(0, colon).trim().toLowerCase(Locale.ROOT), name -> new ArrayList<>())
             .add(line.substring(colon + 1).trim());
       }
       int length = head ? 0 : contentLength(statusLine, headers);
@@ -144,12 +148,14 @@ public final class RawConnection implements AutoCloseable {
         if (counter.bytes == 0) {
           return null;
         }
-        throw new TruncatedResponseException("EOF after " + counter.bytes + " bytes of a response: " + line);
+        throw new TruncatedResponseException(
+            "EOF after " + counter.bytes + " bytes of a response: " + line);
       }
       counter.bytes++;
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
-        int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        int end =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
       }
       if (line.size() >= MAX_HEAD_LINE) {

@@ -29,7 +29,8 @@ import java.util.Properties;
 public final class RunningServer implements AutoCloseable {
   private final UsherServer server;
   private final ServerMetrics metrics;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private boolean stopped;
 
   private RunningServer(UsherServer server, ServerMetrics metrics) {
@@ -68,7 +69,8 @@ public final class RunningServer implements AutoCloseable {
   static LoadedConfig load(Map<String, String> settings) throws InvalidConfigException {
     Properties properties = new Properties();
     properties.putAll(settings);
-    return new ConfigLoader(Map.of(), properties, KernelNetworkSettings.read()).load(Optional.empty());
+    return new ConfigLoader(Map.of(), properties, KernelNetworkSettings.read())
+        .load(Optional.empty());
   }
 
   public UsherServer server() {
@@ -97,7 +99,8 @@ public final class RunningServer implements AutoCloseable {
 
   /** GETs an admin path and returns the response. */
   public HttpResponse<String> admin(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(adminUri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(adminUri(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The admin listener's {@code /metrics} in the Prometheus text format. */

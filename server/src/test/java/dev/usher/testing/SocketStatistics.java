@@ -25,7 +25,9 @@ public final class SocketStatistics {
   public static List<ListenerQueue> listeners(int port) throws IOException, InterruptedException {
     return rows("ss", "-Hltn", "sport = :" + port).stream()
         .map(row -> row.trim().split("\\s+"))
-        .map(columns -> new ListenerQueue(Integer.parseInt(columns[1]), Integer.parseInt(columns[2])))
+        .map(
+            columns ->
+                new ListenerQueue(Integer.parseInt(columns[1]), Integer.parseInt(columns[2])))
         .toList();
   }
 

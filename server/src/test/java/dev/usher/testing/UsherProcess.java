@@ -31,20 +31,23 @@ public final class UsherProcess implements AutoCloseable {
 
   private UsherProcess(Process process) {
     this.process = process;
-    this.outputReader = Thread.ofPlatform()
-        .daemon()
-        .name("usher-process-output")
-        .start(
-            () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  output.add(line);
-                }
-              } catch (IOException closed) {
-                // The process ended; what it printed is in output.
-              }
-            });
+    this.outputReader =
+        Thread.ofPlatform()
+            .daemon()
+            .name("usher-process-output")
+            .start(
+                () -> {
+                  try (BufferedReader reader =
+                      new BufferedReader(
+                          new InputStreamReader(
+                              process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                      output.add(line);
+                    }
+                  } catch (IOException closed) {
+                    // The process ended; what it printed is in output.
+                  }
+                });
   }
 
   /**
@@ -54,7 +57,11 @@ public final class UsherProcess implements AutoCloseable {
   public static List<String> onLoopback(String... more) {
     List<String> options =
         new ArrayList<>(
-            List.of("-Dserver.host=127.0.0.1", "-Dserver.port=0", "-Dadmin.host=127.0.0.1", "-Dadmin.port=0"));
+            List.of(
+                "-Dserver.host=127.0.0.1",
+                "-Dserver.port=0",
+                "-Dadmin.host=127.0.0.1",
+                "-Dadmin.port=0"));
     options.addAll(List.of(more));
     return options;
   }
@@ -72,8 +79,8 @@ public final class UsherProcess implements AutoCloseable {
    * Starts {@code java [jvmOptions] -jar usher-server.jar [args]} with {@code environment} added to
    * this process's environment (minus any USHER-relevant variables of the caller).
    */
-  public static UsherProcess start(List<String> jvmOptions, Map<String, String> environment, String... args)
-      throws IOException {
+  public static UsherProcess start(
+      List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
     return startThrough(List.of(), jvmOptions, environment, args);
   }
 
@@ -82,7 +89,10 @@ public final class UsherProcess implements AutoCloseable {
    * --reuid=65534 ...} to run usher as another user, say.
    */
   public static UsherProcess startThrough(
-      List<String> launcher, List<String> jvmOptions, Map<String, String> environment, String... args)
+      List<String> launcher,
+      List<String> jvmOptions,
+      Map<String, String> environment,
+      String... args)
       throws IOException {
     List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -91,13 +101,17 @@ public final class UsherProcess implements AutoCloseable {
     command.add(jar().toAbsolutePath().toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(name -> name.matches("(SERVER|ADMIN|SHUTDOWN|LOG|METRICS)_.*"));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(name -> name.matches("(SERVER|ADMIN|SHUTDOWN|LOG|METRICS)_.*"));
     builder.environment().putAll(environment);
     return new UsherProcess(builder.start());
   }
 
   /** Waits for a line matching {@code condition}; fails with everything printed so far. */
-  public String awaitLine(Predicate<String> condition, Duration timeout) throws InterruptedException {
+  public String awaitLine(Predicate<String> condition, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       for (String line : output) {
@@ -107,11 +121,16 @@ public final class UsherProcess implements AutoCloseable {
       }
       if (!process.isAlive() && output.stream().noneMatch(condition)) {
         process.waitFor(1, TimeUnit.SECONDS);
-        throw new AssertionError("usher exited with " + process.exitValue() + " before printing the expected line:\n" + String.join("\n", output));
+        throw new AssertionError(
+            "usher exited with "
+                + process.exitValue()
+                + " before printing the expected line:\n"
+                + String.join("\n", output));
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("no expected line within " + timeout + ":\n" + String.join("\n", output));
+    throw new AssertionError(
+        "no expected line within " + timeout + ":\n" + String.join("\n", output));
   }
 
   /** Waits until the server is accepting and returns its main port. */
@@ -123,7 +142,8 @@ public final class UsherProcess implements AutoCloseable {
 
   /** The admin port, once the admin listener is bound. */
   public int adminPort() throws InterruptedException {
-    return port(ADMIN_PORT, awaitLine(line -> ADMIN_PORT.matcher(line).find(), Duration.ofSeconds(30)));
+    return port(
+        ADMIN_PORT, awaitLine(line -> ADMIN_PORT.matcher(line).find(), Duration.ofSeconds(30)));
   }
 
   private static int port(Pattern pattern, String line) {
@@ -137,7 +157,8 @@ public final class UsherProcess implements AutoCloseable {
   /** Waits for the exit and returns its status; fails if it does not come in time. */
   public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("usher still running after " + timeout + ":\n" + String.join("\n", output));
+      throw new AssertionError(
+          "usher still running after " + timeout + ":\n" + String.join("\n", output));
     }
     outputReader.join(TimeUnit.SECONDS.toMillis(5));
     return process.exitValue();

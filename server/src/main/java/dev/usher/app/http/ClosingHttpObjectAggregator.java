@@ -13,9 +13,9 @@ import io.netty.handler.codec.http.HttpStatusClass;
 /**
  * Netty's aggregator, except that a body over the limit always ends the connection after the 413:
  * the stock one keeps a keep-alive connection open and skips the rest of the body, which lets a
- * client stream an unbounded body at us. That holds for a request with {@code Expect:
- * 100-continue} too, whose refusal (413, or 417 for an expectation we do not support) is answered
- * with {@code Connection: close} and then the close.
+ * client stream an unbounded body at us. That holds for a request with {@code Expect: 100-continue}
+ * too, whose refusal (413, or 417 for an expectation we do not support) is answered with {@code
+ * Connection: close} and then the close.
  */
 final class ClosingHttpObjectAggregator extends HttpObjectAggregator {
 
@@ -30,7 +30,8 @@ final class ClosingHttpObjectAggregator extends HttpObjectAggregator {
 
   // The refusal is a fresh copy of Netty's shared response, so its headers are ours to change.
   @Override
-  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+  protected Object newContinueResponse(
+      HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
     Object response = super.newContinueResponse(start, maxContentLength, pipeline);
     if (response instanceof HttpResponse refusal
         && refusal.status().codeClass() == HttpStatusClass.CLIENT_ERROR) {

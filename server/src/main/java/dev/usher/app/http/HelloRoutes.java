@@ -18,8 +18,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The built-in HTTP routes: {@code GET /} (and {@code HEAD /}) answer a short text, {@code POST
- * /echo} sends the body back. Another method on a known path gets 405 with {@code Allow}; an unknown
- * path 404. This is the handler a forking team replaces with its own.
+ * /echo} sends the body back. Another method on a known path gets 405 with {@code Allow}; an
+ * unknown path 404. This is the handler a forking team replaces with its own.
  */
 @Sharable
 final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -27,7 +27,8 @@ final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final ByteBuf HELLO =
       Unpooled.unreleasableBuffer(
-          Unpooled.directBuffer().writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)))
+              Unpooled.directBuffer()
+                  .writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)))
           .asReadOnly();
 
   private HelloRoutes() {}
@@ -97,7 +98,8 @@ final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void methodNotAllowed(ChannelHandlerContext ctx, String allowed) {
-    FullHttpResponse response = HttpErrorResponses.errorResponse(HttpResponseStatus.METHOD_NOT_ALLOWED);
+    FullHttpResponse response =
+        HttpErrorResponses.errorResponse(HttpResponseStatus.METHOD_NOT_ALLOWED);
     response.headers().set(HttpHeaderNames.ALLOW, allowed);
     HttpErrorResponses.sendAndClose(ctx, response);
   }

@@ -27,8 +27,7 @@ final class HttpErrorResponses {
 
   static FullHttpResponse errorResponse(HttpResponseStatus status) {
     ByteBuf body = Unpooled.copiedBuffer(status + "\n", StandardCharsets.US_ASCII);
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     response
         .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)

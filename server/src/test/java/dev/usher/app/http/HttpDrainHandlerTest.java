@@ -24,7 +24,8 @@ class HttpDrainHandlerTest {
   @Test
   void drainOfAConnectionWithAnsweredButUnflushedRequestsSendsTheAnswersBeforeClosing() {
     EmbeddedChannel channel = new EmbeddedChannel();
-    new HttpApplication(new HttpLimits(4096, 8192, 1 << 20, Duration.ofSeconds(30)), ChannelDuplexHandler::new)
+    new HttpApplication(
+            new HttpLimits(4096, 8192, 1 << 20, Duration.ofSeconds(30)), ChannelDuplexHandler::new)
         .initConnection(channel.pipeline());
 
     // Read, answered, not yet flushed: the read batch has not completed.
@@ -35,7 +36,9 @@ class HttpDrainHandlerTest {
     channel.runPendingTasks();
 
     String sent = drainOutbound(channel);
-    assertTrue(sent.startsWith("HTTP/1.1 200 OK\r\n"), "the answer must be sent before the close, got: " + sent);
+    assertTrue(
+        sent.startsWith("HTTP/1.1 200 OK\r\n"),
+        "the answer must be sent before the close, got: " + sent);
     assertTrue(sent.endsWith("hello from usher\n"), sent);
     assertFalse(channel.isOpen(), "the connection closes after the answer");
   }
@@ -46,7 +49,9 @@ class HttpDrainHandlerTest {
 
   private static String drainOutbound(EmbeddedChannel channel) {
     StringBuilder sent = new StringBuilder();
-    for (Object message = channel.readOutbound(); message != null; message = channel.readOutbound()) {
+    for (Object message = channel.readOutbound();
+        message != null;
+        message = channel.readOutbound()) {
       ByteBuf bytes = (ByteBuf) message;
       sent.append(bytes.toString(StandardCharsets.US_ASCII));
       bytes.release();
