@@ -3,7 +3,7 @@
 # metrics.accept-path on and off, interleaved in one run (on, off, on, off, ...), medians and ratio.
 # Then the time of one /metrics scrape with 0 and with 10,000 open connections.
 #
-# usage: deploy/loadtest/accept-path-overhead.sh [ROUNDS] [SECONDS]
+# usage: [TRANSPORT=epoll] deploy/loadtest/accept-path-overhead.sh [ROUNDS] [SECONDS]
 # Server on CPU 0 (1 boss + 1 worker thread), wrk on CPU 1. Loopback only.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +21,7 @@ run_case() { # run_case on|off ROUND
   local mode=$1 round=$2 enabled=true
   [ "$mode" = off ] && enabled=false
   start_usher 0 "$work/usher-$mode-$round.log" -Dmetrics.accept-path=$enabled \
+    -Dserver.transport="${TRANSPORT:-auto}" \
     -Dserver.boss-threads=1 -Dserver.worker-threads=1
   local url="http://127.0.0.1:$USHER_PORT/"
   taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null # warm-up
@@ -60,7 +61,12 @@ idle=$(scrape_ms)
 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$USHER_PORT" 10000 60 "$work/held" &
 holder=$!
 for _ in $(seq 1 600); do [ -f "$work/held" ] && break; sleep 0.1; done
-active=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^server_connections_active/ { print $2 }')
+# The kernel completes handshakes before usher accepts them: wait until usher holds them all.
+for _ in $(seq 1 300); do
+  active=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^server_connections_active/ { print $2 }')
+  [ "${active%.*}" -ge 10000 ] && break
+  sleep 0.1
+done
 loaded=$(scrape_ms)
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
