@@ -110,7 +110,7 @@ class GrafanaDashboardTest {
             "server_accept_handoff_seconds_bucket",
             "server_connections_active",
             "server_connections_accepted_total",
-            "server_event_loop_lag_seconds",
+            "server_event_loop_lag_seconds_bucket",
             "server_event_loop_pending_tasks",
             "server_http_requests_total",
             "server_http_request_duration_seconds_bucket",

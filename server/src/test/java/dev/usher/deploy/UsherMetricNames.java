@@ -20,9 +20,7 @@ public final class UsherMetricNames {
     /** A histogram: _bucket, _sum, _count, and Micrometer's _max. */
     HISTOGRAM,
     /** A Micrometer timer without buckets: _sum, _count, _max. */
-    TIMER,
-    /** Either a histogram or a gauge of that name (server_event_loop_lag_seconds). */
-    HISTOGRAM_OR_GAUGE
+    TIMER
   }
 
   static final Map<String, Kind> METERS =
@@ -42,7 +40,7 @@ public final class UsherMetricNames {
           Map.entry("server_accept_handoff_seconds", Kind.HISTOGRAM),
           Map.entry("server_accept_batch_size", Kind.HISTOGRAM),
           Map.entry("server_event_loop_pending_tasks", Kind.GAUGE),
-          Map.entry("server_event_loop_lag_seconds", Kind.HISTOGRAM_OR_GAUGE),
+          Map.entry("server_event_loop_lag_seconds", Kind.HISTOGRAM),
           Map.entry("server_http_requests_total", Kind.COUNTER),
           Map.entry("server_http_request_duration_seconds", Kind.HISTOGRAM),
           Map.entry("server_info", Kind.GAUGE),
@@ -75,9 +73,6 @@ public final class UsherMetricNames {
                 series.addAll(
                     Set.of(name + "_bucket", name + "_sum", name + "_count", name + "_max"));
             case TIMER -> series.addAll(Set.of(name + "_sum", name + "_count", name + "_max"));
-            case HISTOGRAM_OR_GAUGE ->
-                series.addAll(
-                    Set.of(name, name + "_bucket", name + "_sum", name + "_count", name + "_max"));
           }
         });
     return series;
