@@ -57,7 +57,7 @@ start_usher() {
     -Dserver.port="$USHER_PORT" -Dadmin.port="$ADMIN_PORT" "$@" "${extra[@]}" -jar "$USHER_JAR" >"$log" 2>&1 &
   USHER_PID=$!
   for _ in $(seq 1 300); do
-    if grep -q "accepting connections" "$log"; then
+    if grep -qs "accepting connections" "$log"; then
       return 0
     fi
     if ! kill -0 "$USHER_PID" 2>/dev/null; then
