@@ -16,7 +16,12 @@ need taskset util-linux
 need curl curl
 rounds=${1:-3}
 seconds=${2:-8}
-idle_connections=${IDLE_CONNECTIONS:-20000}
+# Each process here may hold at most `ulimit -Hn` descriptors (20,000 on these machines, and no
+# CAP_SYS_RESOURCE to raise it): the server needs a few hundred of its own beside the connections.
+hard_limit=$(ulimit -Hn)
+default_idle=20000
+[ "$hard_limit" != unlimited ] && [ "$hard_limit" -le $((default_idle + 500)) ] && default_idle=$((hard_limit - 1000))
+idle_connections=${IDLE_CONNECTIONS:-$default_idle}
 ensure_jar
 BENCH_JAR="$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar"
 [ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
@@ -32,7 +37,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-ulimit -n 65536 2>/dev/null || true
 
 now_ms() { date +%s%3N; }
 
@@ -135,15 +139,22 @@ run_server() { # run_server NAME ROUND
   local before after
   # shellcheck disable=SC2086
   before=$(held_bytes "$name" $server_pids)
-  taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$idle_connections" 120 "$work/held-$name-$round" &
-  local holder=$!
-  for _ in $(seq 1 1200); do [ -f "$work/held-$name-$round" ] && break; sleep 0.1; done
+  # Two client processes, each well inside its own descriptor limit.
+  local half=$((idle_connections / 2)) holders=()
+  for part in 1 2; do
+    taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$half" 120 "$work/held-$name-$round-$part" &
+    holders+=($!)
+  done
+  for _ in $(seq 1 1200); do
+    [ -f "$work/held-$name-$round-1" ] && [ -f "$work/held-$name-$round-2" ] && break
+    sleep 0.1
+  done
   sleep 2
   # shellcheck disable=SC2086
   after=$(held_bytes "$name" $server_pids)
-  echo "($after - $before) / $idle_connections" | bc >"$work/$name-mem-$round"
-  kill "$holder" 2>/dev/null || true
-  wait "$holder" 2>/dev/null || true
+  echo "($after - $before) / ($half * 2)" | bc >"$work/$name-mem-$round"
+  kill "${holders[@]}" 2>/dev/null || true
+  wait "${holders[@]}" 2>/dev/null || true
   stop_server
   printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \

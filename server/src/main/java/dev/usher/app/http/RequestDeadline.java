@@ -16,12 +16,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Two handlers share the deadline: {@link #firstByteWatcher()} sits before the codec and starts
  * it on the first byte of a request; this one, after the codec, ends it when the request is
  * complete and, should it expire first, answers 408 through the codec.
+ *
+ * <p>Keep-alive and pipelined traffic start and end requests by the thousand: they only stamp the
+ * start. One timer per connection checks the stamp when it fires and reschedules itself for the
+ * time left, so the event loop's timer queue is not churned once per request.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
   private ChannelHandlerContext context;
   private ScheduledFuture<?> expiry;
   private boolean requestInProgress;
+  private long requestStartNanos;
 
   RequestDeadline(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
@@ -48,7 +53,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof LastHttpContent) {
-      cancel();
+      requestComplete();
     }
     ctx.fireChannelRead(msg);
   }
@@ -61,7 +66,14 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   private void start(ChannelHandlerContext ctx) {
     requestInProgress = true;
-    expiry = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+    requestStartNanos = System.nanoTime();
+    if (expiry == null) {
+      expiry = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void requestComplete() {
+    requestInProgress = false;
   }
 
   private void cancel() {
@@ -72,10 +84,16 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void expire() {
+  private void check() {
     expiry = null;
-    if (requestInProgress && context.channel().isActive()) {
+    if (!requestInProgress || !context.channel().isActive()) {
+      return;
+    }
+    long left = timeoutNanos - (System.nanoTime() - requestStartNanos);
+    if (left <= 0) {
       HttpErrorResponses.sendAndClose(context, HttpResponseStatus.REQUEST_TIMEOUT);
+    } else {
+      expiry = context.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
     }
   }
 }
