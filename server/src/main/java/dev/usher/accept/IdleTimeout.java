@@ -2,7 +2,6 @@ package dev.usher.accept;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * that holds a connection open and silent cannot keep a slot forever.
  *
  * <p>Netty's {@code IdleStateHandler} does this too, but watches writes through a listener on a
- * fresh promise for every write; here a write or a read only stamps the time, and one timer per
+ * fresh promise for every write; here the end of each read batch and each flush stamp the time
+ * (once per batch, not per message: pipelined requests come and go by the dozen), and one timer per
  * connection checks the stamp when it fires, rescheduling itself for the time that is left.
  */
 public final class IdleTimeout extends ChannelDuplexHandler {
@@ -56,15 +56,15 @@ public final class IdleTimeout extends ChannelDuplexHandler {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  public void channelReadComplete(ChannelHandlerContext ctx) {
     lastActivityNanos = System.nanoTime();
-    ctx.fireChannelRead(msg);
+    ctx.fireChannelReadComplete();
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+  public void flush(ChannelHandlerContext ctx) {
     lastActivityNanos = System.nanoTime();
-    ctx.write(msg, promise);
+    ctx.flush();
   }
 
   private void check(ChannelHandlerContext ctx) {
