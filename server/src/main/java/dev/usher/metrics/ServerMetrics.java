@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -26,6 +25,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   // Meters hold their source weakly: this keeps the kernel counters readable.
   private final Optional<KernelListenCounters> kernelCounters;
+  private final Optional<FileDescriptorMeters> fileDescriptors;
 
   public ServerMetrics() {
     registry.config().meterFilter(PrometheusConventions.INSTANCE);
@@ -35,7 +35,7 @@ public final class ServerMetrics implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     PrometheusConventions.bindProcessCpuSeconds(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    fileDescriptors = FileDescriptorMeters.bind(registry);
     new UptimeMetrics().bindTo(registry);
     bindAllocatorMemory();
     kernelCounters = KernelListenCounters.register(registry, KernelListenCounters.NETSTAT);
@@ -72,6 +72,7 @@ public final class ServerMetrics implements AutoCloseable {
   @Override
   public void close() {
     gcMetrics.close();
+    fileDescriptors.ifPresent(FileDescriptorMeters::close);
     registry.close();
   }
 }
