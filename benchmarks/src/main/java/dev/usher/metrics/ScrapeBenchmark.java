@@ -1,5 +1,6 @@
 package dev.usher.metrics;
 
+import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -40,7 +41,7 @@ public class ScrapeBenchmark {
     jvmOnly = new ServerMetrics();
     everything = new ServerMetrics();
     PrometheusMeterRegistry registry = everything.registry();
-    new ListenerMeters(registry, "main", new ConnectionTracker());
+    new ListenerMeters(registry, "main", new ConnectionTracker(new ConnectionBudget(10_000)));
     new AcceptPathMeters(registry, "main", true);
     new HttpMeters(registry);
     loops = new MultiThreadIoEventLoopGroup(4, NioIoHandler.newFactory());

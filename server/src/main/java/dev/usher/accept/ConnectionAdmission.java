@@ -2,14 +2,12 @@ package dev.usher.accept;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,39 +17,28 @@ import org.slf4j.LoggerFactory;
  * it: closed at once with {@code SO_LINGER 0}, so the client gets a reset and no TIME_WAIT is left
  * behind, and counted by reason.
  */
-@Sharable
 public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);
   private static final long ACCEPT_ERROR_PAUSE_MILLIS = 1_000;
 
   private final String listener;
-  private final int maxConnections;
   private final ConnectionTracker tracker;
-  private final IntSupplier openEverywhere;
   private final Counter accepted;
   private final Map<RefusalReason, Counter> refused;
   private final RefusalLog refusalLog;
   private volatile boolean draining;
 
   /**
-   * @param tracker this listener's connections, which admitted ones join
-   * @param openEverywhere the open connections of every listener, which {@code maxConnections}
-   *     limits (one process-wide limit, however many listening sockets share the port)
+   * @param tracker this listener's connections, which admitted ones join while its budget (one
+   *     process-wide {@code server.max-connections}, however many sockets share the port) allows
    */
   public ConnectionAdmission(
       String listener,
-      int maxConnections,
       ConnectionTracker tracker,
-      IntSupplier openEverywhere,
       Counter accepted,
       Map<RefusalReason, Counter> refused) {
-    if (maxConnections <= 0) {
-      throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: > 0)");
-    }
     this.listener = listener;
-    this.maxConnections = maxConnections;
     this.tracker = tracker;
-    this.openEverywhere = openEverywhere;
     this.accepted = accepted;
     this.refused = new EnumMap<>(refused);
     this.refusalLog = new RefusalLog(listener);
@@ -77,10 +64,9 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     if (draining) {
       refuse(child, RefusalReason.DRAINING);
-    } else if (openEverywhere.getAsInt() >= maxConnections) {
+    } else if (!tracker.tryTrack(child)) {
       refuse(child, RefusalReason.MAX_CONNECTIONS);
     } else {
-      tracker.track(child);
       accepted.increment();
       ctx.fireChannelRead(child);
     }

@@ -2,6 +2,7 @@ package dev.usher.accept;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class IdleTimeout extends ChannelDuplexHandler {
   private final long timeoutNanos;
   private long lastActivityNanos;
+  private long lastPendingWriteBytes;
   private ScheduledFuture<?> check;
 
   public IdleTimeout(long timeoutNanos) {
@@ -70,6 +72,13 @@ public final class IdleTimeout extends ChannelDuplexHandler {
   private void check(ChannelHandlerContext ctx) {
     if (!ctx.channel().isOpen()) {
       return;
+    }
+    // A large response still going out to a slow reader is activity, though nothing is flushed.
+    ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+    long pending = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    if (pending != lastPendingWriteBytes) {
+      lastPendingWriteBytes = pending;
+      lastActivityNanos = System.nanoTime();
     }
     long left = timeoutNanos - (System.nanoTime() - lastActivityNanos);
     if (left <= 0) {

@@ -21,10 +21,13 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The admin endpoints. Health answers are tiny; {@code /metrics} negotiates its format. */
 @Sharable
 final class AdminRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier ready;
   private final ExpositionFormats formats = ExpositionFormats.init();
@@ -95,6 +98,12 @@ final class AdminRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug(
+          "admin connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("admin request from {} failed", ctx.channel().remoteAddress(), cause);
+    }
     ctx.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.usher.admin;
 
+import dev.usher.accept.IdleTimeout;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -9,6 +10,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,6 +20,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class AdminServer {
   private static final int MAX_ADMIN_REQUEST_BYTES = 64 * 1024;
+  // Scrapers and probes come back every few seconds; one silent for this long is not one.
+  private static final long ADMIN_IDLE_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
 
   private AdminServer() {}
 
@@ -36,6 +40,7 @@ public final class AdminServer {
               @Override
               protected void initChannel(Channel ch) {
                 ch.pipeline()
+                    .addLast(new IdleTimeout(ADMIN_IDLE_TIMEOUT_NANOS))
                     .addLast(new HttpServerCodec())
                     .addLast(new HttpServerKeepAliveHandler())
                     .addLast(new HttpObjectAggregator(MAX_ADMIN_REQUEST_BYTES))

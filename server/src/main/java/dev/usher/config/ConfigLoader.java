@@ -44,11 +44,6 @@ public final class ConfigLoader {
     this.kernel = kernel;
   }
 
-  /** The loader for this process: its environment, system properties and kernel. */
-  public static ConfigLoader forThisProcess() {
-    return new ConfigLoader(System.getenv(), System.getProperties(), KernelNetworkSettings.read());
-  }
-
   /** The environment variable that sets {@code key}: upper case, '.' and '-' become '_'. */
   public static String environmentName(String key) {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');

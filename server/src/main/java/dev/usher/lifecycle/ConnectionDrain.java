@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * drain timeout, then closes the rest.
  */
 final class ConnectionDrain {
+  private static final long FORCED_CLOSE_TIMEOUT_SECONDS = 5;
+
   private final List<ConnectionTracker> trackers;
 
   ConnectionDrain(List<ConnectionTracker> trackers) {
@@ -43,7 +45,7 @@ final class ConnectionDrain {
       int left = connections.channels().size();
       if (left > 0) {
         forced += left;
-        connections.channels().close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        connections.channels().close().await(FORCED_CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
     }
     return new DrainSummary(

@@ -1,6 +1,7 @@
 package dev.usher.lifecycle;
 
 import dev.usher.accept.ConnectionAdmission;
+import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.config.MetricsConfig;
 import dev.usher.metrics.AcceptPathMetrics;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import java.util.Optional;
-import java.util.function.IntSupplier;
 
 /**
  * One listening socket of the main listener with what belongs to it alone: the loop that accepts on
@@ -21,7 +21,7 @@ final class ListeningSocket {
   final String name;
   final EventLoopGroup acceptor;
   final EventLoopGroup workers;
-  final ConnectionTracker connections = new ConnectionTracker();
+  final ConnectionTracker connections;
   final ConnectionAdmission admission;
   final Optional<AcceptPathMetrics> acceptPathMetrics;
   Channel channel;
@@ -30,18 +30,17 @@ final class ListeningSocket {
       String name,
       EventLoopGroup acceptor,
       EventLoopGroup workers,
-      int maxConnections,
-      IntSupplier openEverywhere,
+      ConnectionBudget budget,
       MeterRegistry registry,
       MetricsConfig metrics,
       boolean nativeSockets) {
     this.name = name;
     this.acceptor = acceptor;
     this.workers = workers;
+    this.connections = new ConnectionTracker(budget);
     ListenerMeters meters = new ListenerMeters(registry, name, connections);
     this.admission =
-        new ConnectionAdmission(
-            name, maxConnections, connections, openEverywhere, meters.accepted(), meters.refused());
+        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused());
     this.acceptPathMetrics =
         metrics.acceptPath()
             ? Optional.of(AcceptPathMetrics.create(registry, name, metrics, nativeSockets))

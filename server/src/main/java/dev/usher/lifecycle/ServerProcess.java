@@ -8,6 +8,7 @@ import dev.usher.metrics.ServerMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerProcess {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
+
+  /** The exit status when the drain itself failed (logged): not the clean 0. */
+  public static final int EXIT_DRAIN_FAILED = 1;
 
   private final LoadedConfig loaded;
   private final KernelNetworkSettings kernel;
@@ -29,7 +33,7 @@ public final class ServerProcess {
   /**
    * Runs until a shutdown signal has been handled.
    *
-   * @return 0 after a clean drain
+   * @return 0 after a clean drain, {@link #EXIT_DRAIN_FAILED} when the drain failed
    * @throws StartupException when the server could not start; it has been logged as one line
    */
   public int runUntilShutdown(ApplicationFactory applications)
@@ -42,6 +46,7 @@ public final class ServerProcess {
       // during the start) must drain, not meet the JVM's default handler and exit 143.
       CompletableFuture<UsherServer> started = new CompletableFuture<>();
       CountDownLatch stopped = new CountDownLatch(1);
+      AtomicBoolean drainFailed = new AtomicBoolean();
       new ShutdownSignals()
           .install(
               () -> {
@@ -51,6 +56,10 @@ public final class ServerProcess {
                   // Nothing to drain; the main thread reports the failure.
                 } catch (InterruptedException interrupted) {
                   Thread.currentThread().interrupt();
+                  drainFailed.set(true);
+                } catch (Throwable failure) {
+                  log.error("the drain failed; exiting without finishing it", failure);
+                  drainFailed.set(true);
                 } finally {
                   stopped.countDown();
                 }
@@ -63,12 +72,12 @@ public final class ServerProcess {
         log.error("usher cannot start: {}", cannotStart.getMessage());
         log.debug("start failure details", cannotStart);
         throw cannotStart;
-      } catch (InterruptedException | RuntimeException failure) {
+      } catch (InterruptedException | RuntimeException | Error failure) {
         started.completeExceptionally(failure);
         throw failure;
       }
       stopped.await();
-      return 0;
+      return drainFailed.get() ? EXIT_DRAIN_FAILED : 0;
     }
   }
 }

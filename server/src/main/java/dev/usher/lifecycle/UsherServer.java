@@ -1,5 +1,6 @@
 package dev.usher.lifecycle;
 
+import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
@@ -48,10 +49,11 @@ public final class UsherServer {
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final List<ListeningSocket> sockets = new ArrayList<>();
+  private final ConnectionBudget budget;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
 
-  private UsherServer(UsherConfig config, Transport transport, ServerMetrics metrics) {
+  private UsherServer(UsherConfig config, Transport transport) {
     ServerConfig server = config.server();
     this.config = config;
     this.transport = transport;
@@ -62,6 +64,11 @@ public final class UsherServer {
     this.workers = transport.newEventLoopGroup("worker", server.workerThreads());
     this.adminLoop = transport.newEventLoopGroup("admin", 1);
 
+    this.budget = new ConnectionBudget(server.maxConnections());
+  }
+
+  // Apart from the constructor, so that a failure here still closes the loops made there.
+  private void register(ServerMetrics metrics) {
     MeterRegistry registry = metrics.registry();
     if (boss.isPresent()) {
       sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, registry));
@@ -85,8 +92,7 @@ public final class UsherServer {
         name,
         acceptor,
         serving,
-        config.server().maxConnections(),
-        this::openConnections,
+        budget,
         registry,
         config.metrics(),
         transport.exposesFileDescriptor());
@@ -113,8 +119,9 @@ public final class UsherServer {
               + transport.kind().label(),
           null);
     }
-    UsherServer server = new UsherServer(config, transport, metrics);
+    UsherServer server = new UsherServer(config, transport);
     try {
+      server.register(metrics);
       server.bind(application, metrics, somaxconn);
     } catch (StartupException | InterruptedException | RuntimeException failure) {
       server.closeListeners();
@@ -209,11 +216,7 @@ public final class UsherServer {
 
   /** Open connections across every listening socket: what {@code server.max-connections} limits. */
   int openConnections() {
-    int open = 0;
-    for (ListeningSocket socket : sockets) {
-      open += socket.connections.openConnections();
-    }
-    return open;
+    return budget.openConnections();
   }
 
   public ServerState state() {
@@ -223,10 +226,6 @@ public final class UsherServer {
   /** Ready means bound, accepting and not draining: what {@code /health/ready} answers. */
   public boolean isReady() {
     return state == ServerState.ACCEPTING;
-  }
-
-  public Transport transport() {
-    return transport;
   }
 
   // The configured host with the real port: a native socket bound to 0.0.0.0 reports [::].

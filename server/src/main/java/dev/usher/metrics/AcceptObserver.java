@@ -44,13 +44,22 @@ final class AcceptObserver extends ChannelInboundHandlerAdapter {
     long acceptedNanos = System.nanoTime();
     Channel child = (Channel) msg;
     batch++;
-    if (reader != null && child instanceof UnixChannel unix && reader.read(unix.fd().intValue())) {
+    if (reader != null && child instanceof UnixChannel unix && readTcpInfo(unix)) {
       meters.queueWait.record(reader.millisSinceLastAckReceived(), TimeUnit.MILLISECONDS);
     }
     child
         .pipeline()
         .addFirst("usher-connection-meters", new ConnectionObserver(meters, acceptedNanos));
     ctx.fireChannelRead(msg);
+  }
+
+  // A measurement that fails must not fail the accept: the connection goes on unmeasured.
+  private boolean readTcpInfo(UnixChannel child) {
+    try {
+      return reader.read(child.fd().intValue());
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
   }
 
   @Override

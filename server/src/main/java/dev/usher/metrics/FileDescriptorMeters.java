@@ -20,7 +20,7 @@ final class FileDescriptorMeters implements AutoCloseable {
 
   private final UnixOperatingSystemMXBean os;
   private final ScheduledExecutorService sampler;
-  private volatile long open;
+  private volatile double open;
 
   private FileDescriptorMeters(MeterRegistry registry, UnixOperatingSystemMXBean os) {
     this.os = os;
@@ -29,10 +29,7 @@ final class FileDescriptorMeters implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().daemon().name("usher-fd-sampler").unstarted(task));
     sampler.scheduleAtFixedRate(
-        () -> open = os.getOpenFileDescriptorCount(),
-        SAMPLE_INTERVAL_MILLIS,
-        SAMPLE_INTERVAL_MILLIS,
-        TimeUnit.MILLISECONDS);
+        this::sample, SAMPLE_INTERVAL_MILLIS, SAMPLE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     Gauge.builder("process.files.open", this, meters -> meters.open)
         .description("The open file descriptor count, sampled once a second")
         .baseUnit("files")
@@ -41,6 +38,16 @@ final class FileDescriptorMeters implements AutoCloseable {
         .description("The maximum file descriptor count")
         .baseUnit("files")
         .register(registry);
+  }
+
+  // A failure must not end the periodic task (the executor would drop it silently): the gauge
+  // keeps its last value and the next second tries again.
+  private void sample() {
+    try {
+      open = os.getOpenFileDescriptorCount();
+    } catch (RuntimeException unreadable) {
+      open = Double.NaN;
+    }
   }
 
   /** The meters, where the JVM reports file descriptors (Unix); none elsewhere. */

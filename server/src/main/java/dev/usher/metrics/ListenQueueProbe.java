@@ -29,6 +29,8 @@ public final class ListenQueueProbe implements AutoCloseable {
   private final ScheduledExecutorService sampler;
   private TcpInfoReader reader;
   private volatile boolean measured;
+  private volatile boolean closed;
+  private boolean failureLogged;
   private volatile int depth;
   private volatile int limit;
 
@@ -86,23 +88,37 @@ public final class ListenQueueProbe implements AutoCloseable {
     }
   }
 
+  // Runs only on the sampler thread, which owns the reader. A failure marks the gauges unmeasured
+  // (NaN) rather than letting the executor drop the periodic task and freeze them.
   private void sampleOnce() {
-    if (reader == null) {
-      reader = TcpInfoReader.create().orElseThrow();
+    if (closed) {
+      return;
     }
-    if (reader.read(listenerFd)) {
-      depth = reader.listenQueueDepth();
-      limit = reader.listenQueueLimit();
-      peak.record(depth);
-      measured = true;
-    } else {
+    try {
+      if (reader == null) {
+        reader = TcpInfoReader.create().orElseThrow();
+      }
+      if (reader.read(listenerFd)) {
+        depth = reader.listenQueueDepth();
+        limit = reader.listenQueueLimit();
+        peak.record(depth);
+        measured = !closed;
+      } else {
+        measured = false;
+      }
+    } catch (RuntimeException failed) {
       measured = false;
+      if (!failureLogged) {
+        failureLogged = true;
+        log.warn("sampling the listen queue failed; its gauges read NaN", failed);
+      }
     }
   }
 
   /** Stops sampling, before the listener closes: its descriptor number may be reused after. */
   @Override
   public void close() {
+    closed = true;
     measured = false;
     sampler.execute(
         () -> {

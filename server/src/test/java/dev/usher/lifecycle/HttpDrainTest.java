@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.testing.RawConnection;
 import dev.usher.testing.RunningServer;
+import dev.usher.testing.SocketStatistics;
 import dev.usher.testing.WireResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,32 @@ class HttpDrainTest {
       DrainSummary summary = stopping.summary(Duration.ofSeconds(10));
       assertEquals(3, summary.drained(), summary.toString());
       assertEquals(0, summary.forced(), summary.toString());
+    }
+  }
+
+  @Test
+  void aRequestWhoseFirstBytesHaveArrivedIsAnsweredNotDroppedAsIdle() throws Exception {
+    try (RunningServer server = RunningServer.start(Map.of("shutdown.drain-timeout", "20s"));
+        RawConnection idle = RawConnection.open(server.address());
+        RawConnection arriving = RawConnection.open(server.address())) {
+      assertEquals(200, get(idle).status());
+      arriving.send("GET / HT");
+      // The server has read those bytes (nothing waits in its receive queue): the codec holds a
+      // partial request line, and no HttpRequest exists yet.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> SocketStatistics.unreadAtServer(server.port()) == 0);
+
+      StoppingThread stopping = StoppingThread.start(server);
+      assertEquals(RawConnection.Ending.EOF, idle.awaitClosedByServer(Duration.ofSeconds(5)));
+      stopping.awaitWaitingForConnections();
+
+      arriving.send("TP/1.1\r\nHost: usher\r\n\r\n");
+      WireResponse response = arriving.readResponse();
+      assertEquals(200, response.status());
+      assertTrue(response.announcesClose(), response.toString());
+      assertEquals(RawConnection.Ending.EOF, arriving.awaitClosedByServer(Duration.ofSeconds(5)));
+      assertEquals(0, stopping.summary(Duration.ofSeconds(10)).forced());
     }
   }
 

@@ -31,6 +31,13 @@ public final class SocketStatistics {
         .toList();
   }
 
+  /** Bytes received by the server's sockets on {@code port} that it has not read yet (Recv-Q). */
+  public static int unreadAtServer(int port) throws IOException, InterruptedException {
+    return rows("ss", "-Htn", "state", "established", "sport = :" + port).stream()
+        .mapToInt(row -> Integer.parseInt(row.trim().split("\\s+")[0]))
+        .sum();
+  }
+
   /** Established TCP connections whose local port is {@code port}. */
   public static int establishedTo(int port) throws IOException, InterruptedException {
     return rows("ss", "-Htn", "state", "established", "sport = :" + port).size();

@@ -47,7 +47,7 @@ public final class HttpApplication implements UsherApplication {
         .addLast("http-meters", exchangeObserver.get())
         .addLast("http-request-deadline", deadline)
         .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("http-drain", new HttpDrainHandler())
+        .addLast("http-drain", new HttpDrainHandler(deadline::requestInProgress))
         .addLast("http-malformed", MalformedRequestResponder.INSTANCE)
         .addLast("http-aggregator", new ClosingHttpObjectAggregator(limits.maxRequestBytes()))
         .addLast("http-routes", HelloRoutes.INSTANCE);

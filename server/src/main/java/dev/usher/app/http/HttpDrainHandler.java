@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ends a connection gracefully when the server drains: an idle connection closes at once; one with
@@ -18,8 +19,17 @@ import io.netty.handler.codec.http.LastHttpContent;
  * (Netty's keep-alive handler, just before this one, does the closing).
  */
 final class HttpDrainHandler extends ChannelDuplexHandler {
+  private final BooleanSupplier requestArriving;
   private int unansweredRequests;
   private boolean draining;
+
+  /**
+   * @param requestArriving whether the first bytes of a request have arrived that the codec has not
+   *     yet made into one: such a connection is not idle, and its request is answered too
+   */
+  HttpDrainHandler(BooleanSupplier requestArriving) {
+    this.requestArriving = requestArriving;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -47,7 +57,7 @@ final class HttpDrainHandler extends ChannelDuplexHandler {
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event == DrainRequested.INSTANCE) {
       draining = true;
-      if (unansweredRequests == 0) {
+      if (unansweredRequests == 0 && !requestArriving.getAsBoolean()) {
         // Answers written in the current read batch may still await the flush at read-complete
         // (io_uring can run the drain in between): send them, then close.
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -32,6 +32,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     this.timeoutNanos = timeoutNanos;
   }
 
+  /** Whether a request has begun to arrive and has not arrived whole. */
+  boolean requestInProgress() {
+    return requestInProgress;
+  }
+
   /** The handler to put before the codec, where the raw bytes pass. */
   ChannelInboundHandlerAdapter firstByteWatcher() {
     return new ChannelInboundHandlerAdapter() {
