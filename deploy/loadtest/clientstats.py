@@ -80,3 +80,18 @@ async def report_progress(name, describe, every=1.0):
     while True:
         await asyncio.sleep(every)
         print(f"[{name} +{time.monotonic() - start:5.1f}s] {describe()}", file=sys.stderr, flush=True)
+
+
+async def run_clients(name, describe, coroutines, timeout):
+    """Runs the clients with a progress line every second; cancels whatever is left at timeout.
+
+    Returns the seconds the run took."""
+    start = time.perf_counter()
+    progress = asyncio.create_task(report_progress(name, describe))
+    tasks = [asyncio.create_task(coroutine) for coroutine in coroutines]
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    progress.cancel()
+    return time.perf_counter() - start

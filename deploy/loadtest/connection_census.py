@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from clientstats import percentiles, raise_fd_limit, report_progress
+from clientstats import percentiles, raise_fd_limit, run_clients
 
 ANSWER_TIMEOUT_SECONDS = 5
 
@@ -101,16 +101,10 @@ class Census:
         return f"open {self.open_now}, {counts or 'none classified yet'}, {self.requests} requests answered"
 
     async def run(self, connections, ramp):
-        start = time.perf_counter()
-        deadline = start + self.seconds
-        progress = asyncio.create_task(report_progress("connection_census", self.describe))
-        tasks = [asyncio.create_task(self.client(ramp * i / connections, deadline)) for i in range(connections)]
-        _, pending = await asyncio.wait(tasks, timeout=self.seconds + ramp + ANSWER_TIMEOUT_SECONDS + 5)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        progress.cancel()
-        return time.perf_counter() - start
+        deadline = time.perf_counter() + self.seconds
+        clients = (self.client(ramp * i / connections, deadline) for i in range(connections))
+        timeout = self.seconds + ramp + ANSWER_TIMEOUT_SECONDS + 5
+        return await run_clients("connection_census", self.describe, clients, timeout)
 
 
 def main():

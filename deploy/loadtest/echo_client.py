@@ -9,7 +9,7 @@ import json
 import sys
 import time
 
-from clientstats import percentiles, raise_fd_limit, report_progress
+from clientstats import percentiles, raise_fd_limit, run_clients
 
 
 class EchoLoad:
@@ -58,16 +58,9 @@ class EchoLoad:
                 f"errors {sum(self.errors.values())}")
 
     async def run(self, connections):
-        start = time.perf_counter()
-        deadline = start + self.seconds
-        progress = asyncio.create_task(report_progress("echo_client", self.describe))
-        tasks = [asyncio.create_task(self.connection(i, deadline)) for i in range(connections)]
-        done, pending = await asyncio.wait(tasks, timeout=self.seconds + 10)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        progress.cancel()
-        return time.perf_counter() - start
+        deadline = time.perf_counter() + self.seconds
+        clients = (self.connection(i, deadline) for i in range(connections))
+        return await run_clients("echo_client", self.describe, clients, self.seconds + 10)
 
 
 def main():
