@@ -47,7 +47,10 @@ final class ListeningSocket {
             : Optional.empty();
   }
 
-  /** The server channel's pipeline: observe the accept path, then admit or refuse. */
+  /**
+   * The server channel's pipeline: observe the accept path, admit or refuse, stamp the hand-off of
+   * what was admitted.
+   */
   ChannelHandler serverPipeline() {
     return new ChannelInitializer<Channel>() {
       @Override
@@ -55,6 +58,8 @@ final class ListeningSocket {
         acceptPathMetrics.ifPresent(
             meters -> serverChannel.pipeline().addLast("accept-meters", meters.acceptObserver()));
         serverChannel.pipeline().addLast("admission", admission);
+        acceptPathMetrics.ifPresent(
+            meters -> serverChannel.pipeline().addLast("handoff-stamp", meters.handoffStamp()));
       }
     };
   }

@@ -7,10 +7,10 @@ import io.netty.channel.unix.UnixChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches a listener's accept path from the server channel's pipeline, on the boss loop: how many
- * connections each wake-up accepts, how long each waited in the kernel's accept queue, and the
- * moment of accepting, which the connection's own {@link ConnectionObserver} turns into the
- * hand-off time once the connection is active on its worker.
+ * Watches a listener's accept path from the server channel's pipeline, on the boss loop, ahead of
+ * the admission gate (refused connections were taken from the kernel's queue too): how many
+ * connections each wake-up accepts and how long each waited in the kernel's accept queue. The
+ * hand-off is stamped behind the gate, by {@link HandoffStamp}.
  *
  * <p>One instance per listener: it counts the current batch.
  */
@@ -41,15 +41,11 @@ final class AcceptObserver extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    long acceptedNanos = System.nanoTime();
     Channel child = (Channel) msg;
     batch++;
     if (reader != null && child instanceof UnixChannel unix && readTcpInfo(unix)) {
       meters.queueWait.record(reader.millisSinceLastAckReceived(), TimeUnit.MILLISECONDS);
     }
-    child
-        .pipeline()
-        .addFirst("usher-connection-meters", new ConnectionObserver(meters, acceptedNanos));
     ctx.fireChannelRead(msg);
   }
 

@@ -54,6 +54,11 @@ public final class AcceptPathMetrics implements AutoCloseable {
     return new AcceptObserver(meters);
   }
 
+  /** The handler for the listener's server-channel pipeline, behind the admission gate. */
+  public ChannelHandler handoffStamp() {
+    return new HandoffStamp(meters);
+  }
+
   /** Starts sampling the bound listener's queue, when the kernel can be asked. */
   public void startListenQueueProbe(Channel boundListener) {
     Optional<Integer> fd =

@@ -50,6 +50,8 @@ class ConnectionLimitTest {
         assertEquals(REFUSED_CLIENTS, scrape.require(REFUSED, MAX_CONNECTIONS, MAIN));
         assertEquals(LIMIT, scrape.require(ACTIVE, MAIN));
         assertEquals(LIMIT, scrape.require("server_connections_accepted_total", MAIN));
+        // Refused connections are never handed to a worker, so only the admitted are timed.
+        assertEquals(LIMIT, scrape.require("server_accept_handoff_seconds_count", MAIN));
 
         // The admitted connections were not disturbed by the refusals.
         for (RawConnection connection : admitted) {
