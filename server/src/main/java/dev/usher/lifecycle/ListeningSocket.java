@@ -6,7 +6,7 @@ import dev.usher.accept.ConnectionTracker;
 import dev.usher.config.MetricsConfig;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ListenerMeters;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.usher.metrics.ServerMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -31,19 +31,19 @@ final class ListeningSocket {
       EventLoopGroup acceptor,
       EventLoopGroup workers,
       ConnectionBudget budget,
-      MeterRegistry registry,
+      ServerMetrics serverMetrics,
       MetricsConfig metrics,
       boolean nativeSockets) {
     this.name = name;
     this.acceptor = acceptor;
     this.workers = workers;
     this.connections = new ConnectionTracker(budget);
-    ListenerMeters meters = new ListenerMeters(registry, name, connections);
+    ListenerMeters meters = new ListenerMeters(serverMetrics.registry(), name, connections);
     this.admission =
         new ConnectionAdmission(name, connections, meters.accepted(), meters.refused());
     this.acceptPathMetrics =
         metrics.acceptPath()
-            ? Optional.of(AcceptPathMetrics.create(registry, name, metrics, nativeSockets))
+            ? Optional.of(AcceptPathMetrics.create(serverMetrics, name, metrics, nativeSockets))
             : Optional.empty();
   }
 

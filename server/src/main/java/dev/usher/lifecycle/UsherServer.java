@@ -71,13 +71,13 @@ public final class UsherServer {
   private void register(ServerMetrics metrics) {
     MeterRegistry registry = metrics.registry();
     if (boss.isPresent()) {
-      sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, registry));
+      sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, metrics));
     } else {
       int index = 0;
       for (EventExecutor loop : workers) {
         EventLoop acceptAndServe = (EventLoop) loop;
         sockets.add(
-            newSocket(MAIN_LISTENER + "-" + index++, acceptAndServe, acceptAndServe, registry));
+            newSocket(MAIN_LISTENER + "-" + index++, acceptAndServe, acceptAndServe, metrics));
       }
     }
     Duration probeInterval = config.metrics().eventLoopProbeInterval();
@@ -87,13 +87,13 @@ public final class UsherServer {
   }
 
   private ListeningSocket newSocket(
-      String name, EventLoopGroup acceptor, EventLoopGroup serving, MeterRegistry registry) {
+      String name, EventLoopGroup acceptor, EventLoopGroup serving, ServerMetrics metrics) {
     return new ListeningSocket(
         name,
         acceptor,
         serving,
         budget,
-        registry,
+        metrics,
         config.metrics(),
         transport.exposesFileDescriptor());
   }

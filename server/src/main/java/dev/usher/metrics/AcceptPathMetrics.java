@@ -19,14 +19,16 @@ public final class AcceptPathMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptPathMetrics.class);
 
   private final MeterRegistry registry;
+  private final ListenQueueSampler sampler;
   private final String listener;
   private final MetricsConfig config;
   private final AcceptPathMeters meters;
   private ListenQueueProbe probe;
 
   private AcceptPathMetrics(
-      MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
-    this.registry = registry;
+      ServerMetrics metrics, String listener, MetricsConfig config, boolean nativeSockets) {
+    this.registry = metrics.registry();
+    this.sampler = metrics.listenQueueSampler();
     this.listener = listener;
     this.config = config;
     boolean kernelReadable = nativeSockets && TcpInfoReader.isSupported();
@@ -45,8 +47,8 @@ public final class AcceptPathMetrics implements AutoCloseable {
    * @param nativeSockets whether the transport's sockets have file descriptors (io_uring, epoll)
    */
   public static AcceptPathMetrics create(
-      MeterRegistry registry, String listener, MetricsConfig config, boolean nativeSockets) {
-    return new AcceptPathMetrics(registry, listener, config, nativeSockets);
+      ServerMetrics metrics, String listener, MetricsConfig config, boolean nativeSockets) {
+    return new AcceptPathMetrics(metrics, listener, config, nativeSockets);
   }
 
   /** The handler for the listener's server-channel pipeline, ahead of the admission gate. */
@@ -68,7 +70,8 @@ public final class AcceptPathMetrics implements AutoCloseable {
     fd.ifPresent(
         descriptor -> {
           probe =
-              new ListenQueueProbe(registry, listener, descriptor, config.listenQueuePeakWindow());
+              new ListenQueueProbe(
+                  registry, sampler, listener, descriptor, config.listenQueuePeakWindow());
           probe.start(config.listenQueueSampleInterval());
         });
   }

@@ -5,16 +5,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.TimeWindowMax;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Samples a listener's accept queue from the kernel ({@code TCP_INFO} on the listening socket) on a
- * daemon thread of its own, and exports it as three gauges: the depth now, the effective backlog,
- * and the peak depth over a rolling window.
+ * Samples a listener's accept queue from the kernel ({@code TCP_INFO} on the listening socket) on
+ * the {@link ListenQueueSampler}'s thread, and exports it as three gauges: the depth now, the
+ * effective backlog, and the peak depth over a rolling window.
  *
  * <p>The peak is a {@link TimeWindowMax}: it rotates with time, not with scrapes, so two Prometheus
  * servers scraping the same usher read the same peak, and a burst that came and went between two
@@ -26,28 +24,27 @@ public final class ListenQueueProbe implements AutoCloseable {
 
   private final int listenerFd;
   private final TimeWindowMax peak;
-  private final ScheduledExecutorService sampler;
-  private TcpInfoReader reader;
+  private final ListenQueueSampler sampler;
+  private ScheduledFuture<?> sampling;
   private volatile boolean measured;
   private volatile boolean closed;
   private boolean failureLogged;
   private volatile int depth;
   private volatile int limit;
 
-  ListenQueueProbe(MeterRegistry registry, String listener, int listenerFd, Duration peakWindow) {
+  ListenQueueProbe(
+      MeterRegistry registry,
+      ListenQueueSampler sampler,
+      String listener,
+      int listenerFd,
+      Duration peakWindow) {
     this.listenerFd = listenerFd;
+    this.sampler = sampler;
     this.peak =
         new TimeWindowMax(
             Clock.SYSTEM,
             Math.max(1, peakWindow.toMillis() / PEAK_WINDOW_SLOTS),
             PEAK_WINDOW_SLOTS);
-    this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            task ->
-                Thread.ofPlatform()
-                    .daemon()
-                    .name("usher-listen-queue-probe-" + listener)
-                    .unstarted(task));
     Gauge.builder(
             "server.listen.queue.depth", this, probe -> probe.measured ? probe.depth : Double.NaN)
         .description(
@@ -70,34 +67,19 @@ public final class ListenQueueProbe implements AutoCloseable {
         .register(registry);
   }
 
-  void start(Duration interval) {
-    awaitFirstSample();
-    long micros = interval.toNanos() / 1_000;
-    sampler.scheduleAtFixedRate(this::sampleOnce, micros, micros, TimeUnit.MICROSECONDS);
-  }
-
   // The first sample is taken before start returns, so the gauges are true from the first scrape.
-  private void awaitFirstSample() {
-    try {
-      sampler.submit(this::sampleOnce).get(1, TimeUnit.SECONDS);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException failed) {
-      log.warn("the first listen queue sample failed", failed);
-    }
+  void start(Duration interval) {
+    sampler.now(this::sampleOnce);
+    sampling = sampler.every(interval, this::sampleOnce);
   }
 
   // Runs only on the sampler thread, which owns the reader. A failure marks the gauges unmeasured
   // (NaN) rather than letting the executor drop the periodic task and freeze them.
-  private void sampleOnce() {
+  private void sampleOnce(TcpInfoReader reader) {
     if (closed) {
       return;
     }
     try {
-      if (reader == null) {
-        reader = TcpInfoReader.create().orElseThrow();
-      }
       if (reader.read(listenerFd)) {
         depth = reader.listenQueueDepth();
         limit = reader.listenQueueLimit();
@@ -115,27 +97,17 @@ public final class ListenQueueProbe implements AutoCloseable {
     }
   }
 
-  /** Stops sampling, before the listener closes: its descriptor number may be reused after. */
+  /**
+   * Stops sampling, before the listener closes: its descriptor number may be reused after. Returns
+   * once no sample of this probe is running.
+   */
   @Override
   public void close() {
     closed = true;
     measured = false;
-    sampler.execute(
-        () -> {
-          if (reader != null) {
-            reader.close();
-            reader = null;
-          }
-        });
-    sampler.shutdown();
-    try {
-      if (!sampler.awaitTermination(1, TimeUnit.SECONDS)) {
-        log.warn("listen queue probe did not stop within 1s");
-        sampler.shutdownNow();
-      }
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-      sampler.shutdownNow();
+    if (sampling != null) {
+      sampling.cancel(false);
     }
+    sampler.barrier();
   }
 }

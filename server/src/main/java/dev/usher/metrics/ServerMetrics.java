@@ -26,6 +26,7 @@ public final class ServerMetrics implements AutoCloseable {
   // Meters hold their source weakly: this keeps the kernel counters readable.
   private final Optional<KernelListenCounters> kernelCounters;
   private final Optional<FileDescriptorMeters> fileDescriptors;
+  private final ListenQueueSampler listenQueueSampler = new ListenQueueSampler();
 
   public ServerMetrics() {
     registry.config().meterFilter(PrometheusConventions.INSTANCE);
@@ -65,6 +66,11 @@ public final class ServerMetrics implements AutoCloseable {
     }
   }
 
+  /** The one thread that samples every listening socket's queue. */
+  public ListenQueueSampler listenQueueSampler() {
+    return listenQueueSampler;
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -73,6 +79,7 @@ public final class ServerMetrics implements AutoCloseable {
   public void close() {
     gcMetrics.close();
     fileDescriptors.ifPresent(FileDescriptorMeters::close);
+    listenQueueSampler.close();
     registry.close();
   }
 }
