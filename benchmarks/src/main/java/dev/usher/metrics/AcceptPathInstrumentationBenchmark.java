@@ -53,6 +53,7 @@ public class AcceptPathInstrumentationBenchmark {
       Unpooled.unreleasableBuffer(Unpooled.directBuffer(64).writeZero(64));
 
   @Setup(Level.Trial)
+  @SuppressWarnings("restricted")
   public void setUp() throws Throwable {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters = new AcceptPathMeters(registry, "main", true);

@@ -93,6 +93,9 @@ public final class TcpInfoReader implements AutoCloseable {
     arena.close();
   }
 
+  // Restricted by design: this is the FFM call the whole class exists for (the jar's manifest
+  // enables native access).
+  @SuppressWarnings("restricted")
   private static Optional<MethodHandle> lookupGetsockopt() {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       return Optional.empty();

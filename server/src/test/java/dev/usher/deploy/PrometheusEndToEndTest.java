@@ -232,6 +232,7 @@ class PrometheusEndToEndTest {
    * kernel drops handshakes (counted in ListenOverflows) while the queue stays full; runs {@code
    * whileOverflowing} until it passes, then lets the clients go and the listener accept.
    */
+  @SuppressWarnings("try") // the hold is the point: it lasts for the try block
   private static void overflowTheListenQueue(
       RunningServer usher, ThrowingAssertion whileOverflowing) throws Exception {
     double overflowsBefore = usher.scrape().require("server_listen_overflows_total");

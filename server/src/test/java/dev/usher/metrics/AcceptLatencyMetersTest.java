@@ -29,6 +29,7 @@ class AcceptLatencyMetersTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final String MAIN = "listener=\"main\"";
 
+  @SuppressWarnings("try") // the hold is the point: it lasts for the try block
   @Test
   void connectionsThatWaitedInTheQueueAreRecordedWithAtLeastTheirWait() throws Exception {
     long heldMillis = 400;

@@ -101,6 +101,7 @@ class ListenQueueMetersTest {
     }
   }
 
+  @SuppressWarnings("try") // the hold is the point: it lasts for the try block
   @Test
   void overflowsAndDropsMatchTheKernelsOwnCounters() throws Exception {
     try (RunningServer server = RunningServer.start(Map.of("server.backlog", "2"))) {

@@ -115,10 +115,16 @@ public final class RunningServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    if (!stopped) {
-      stop();
+  public void close() {
+    try {
+      if (!stopped) {
+        stop();
+      }
+    } catch (InterruptedException interrupted) {
+      // The test is being interrupted; the interrupt is kept for it to see.
+      Thread.currentThread().interrupt();
+    } finally {
+      metrics.close();
     }
-    metrics.close();
   }
 }
