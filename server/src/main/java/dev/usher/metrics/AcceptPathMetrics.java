@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.unix.UnixChannel;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +22,7 @@ public final class AcceptPathMetrics implements AutoCloseable {
   private final String listener;
   private final MetricsConfig config;
   private final AcceptPathMeters meters;
+  private final boolean kernelReadable;
   private ListenQueueProbe probe;
 
   private AcceptPathMetrics(
@@ -31,7 +31,7 @@ public final class AcceptPathMetrics implements AutoCloseable {
     this.sampler = metrics.listenQueueSampler();
     this.listener = listener;
     this.config = config;
-    boolean kernelReadable = nativeSockets && TcpInfoReader.isSupported();
+    this.kernelReadable = nativeSockets && TcpInfoReader.isSupported();
     this.meters = new AcceptPathMeters(registry, listener, kernelReadable);
     if (!kernelReadable) {
       log.info(
@@ -63,17 +63,12 @@ public final class AcceptPathMetrics implements AutoCloseable {
 
   /** Starts sampling the bound listener's queue, when the kernel can be asked. */
   public void startListenQueueProbe(Channel boundListener) {
-    Optional<Integer> fd =
-        boundListener instanceof UnixChannel unix && TcpInfoReader.isSupported()
-            ? Optional.of(unix.fd().intValue())
-            : Optional.empty();
-    fd.ifPresent(
-        descriptor -> {
-          probe =
-              new ListenQueueProbe(
-                  registry, sampler, listener, descriptor, config.listenQueuePeakWindow());
-          probe.start(config.listenQueueSampleInterval());
-        });
+    if (kernelReadable && boundListener instanceof UnixChannel unix) {
+      probe =
+          new ListenQueueProbe(
+              registry, sampler, listener, unix.fd().intValue(), config.listenQueuePeakWindow());
+      probe.start(config.listenQueueSampleInterval());
+    }
   }
 
   /** Stops the listen-queue probe; call before the listener closes. */
