@@ -132,7 +132,11 @@ run_server() { # run_server NAME ROUND
     server_pids="$server_pid $(pgrep -P "$server_pid" | tr '\n' ' ')"
   fi
   local url="http://127.0.0.1:$port/"
-  taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null
+  # Warm-up of every load before any is measured: the JIT compiles on the server's one CPU, and a
+  # JVM measured before its hot paths are compiled is measured for its compiler.
+  taskset -c 1 wrk -t1 -c64 -d5s "$url" >/dev/null
+  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D 3 "$url" >/dev/null 2>&1
+  taskset -c 1 wrk -t1 -c64 -d3s -H 'Connection: close' "$url" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$url" >"$work/$name-ka-$round"
   taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$seconds" "$url" >"$work/$name-pipe-$round" 2>&1
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"

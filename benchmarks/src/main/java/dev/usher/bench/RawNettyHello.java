@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -61,7 +62,6 @@ public final class RawNettyHello {
         };
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(bossThreads, factory);
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
-    Hello hello = new Hello();
     Channel listener =
         new ServerBootstrap()
             .group(boss, workers)
@@ -72,11 +72,7 @@ public final class RawNettyHello {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpServerKeepAliveHandler())
-                        .addLast(new HttpObjectAggregator(1 << 20))
-                        .addLast(hello);
+                    initConnection(ch.pipeline());
                   }
                 })
             .bind("127.0.0.1", port)
@@ -86,8 +82,18 @@ public final class RawNettyHello {
     listener.closeFuture().sync();
   }
 
+  /** The handlers of one connection: Netty's HTTP codec, keep-alive, aggregator, and the answer. */
+  public static void initConnection(ChannelPipeline pipeline) {
+    pipeline
+        .addLast(new HttpServerCodec())
+        .addLast(new HttpServerKeepAliveHandler())
+        .addLast(new HttpObjectAggregator(1 << 20))
+        .addLast(Hello.INSTANCE);
+  }
+
   @Sharable
   private static final class Hello extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final Hello INSTANCE = new Hello();
     private static final ByteBuf BODY =
         Unpooled.unreleasableBuffer(
             Unpooled.directBuffer()

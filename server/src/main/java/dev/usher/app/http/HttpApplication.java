@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.function.Supplier;
 
 /**
@@ -41,15 +40,16 @@ public final class HttpApplication implements UsherApplication {
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxChunkSize(MAX_CHUNK_BYTES);
     RequestDeadline deadline = new RequestDeadline(limits.requestTimeout().toNanos());
+    // The meters sit right behind the codec, ahead of every handler that answers, so they see
+    // every response. The assembler follows them: the handlers after it see one message per
+    // request rather than its parts, and each handler a message passes costs on every request.
     pipeline
         .addLast("http-first-byte", deadline.firstByteWatcher())
         .addLast("http-codec", new HttpServerCodec(decoder))
         .addLast("http-meters", exchangeObserver.get())
+        .addLast("http-assembler", new HttpRequestAssembler(limits.maxRequestBytes()))
         .addLast("http-request-deadline", deadline)
-        .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("http-drain", new HttpDrainHandler(deadline::requestInProgress))
-        .addLast("http-malformed", MalformedRequestResponder.INSTANCE)
-        .addLast("http-aggregator", new ClosingHttpObjectAggregator(limits.maxRequestBytes()))
+        .addLast("http-keep-alive", new DrainingKeepAliveHandler(deadline::requestInProgress))
         .addLast("http-routes", HelloRoutes.INSTANCE);
   }
 }

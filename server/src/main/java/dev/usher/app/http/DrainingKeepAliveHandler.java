@@ -2,59 +2,61 @@ package dev.usher.app.http;
 
 import dev.usher.app.DrainRequested;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.function.BooleanSupplier;
 
 /**
- * Ends a connection gracefully when the server drains: an idle connection closes at once; one with
- * requests in flight answers all of them, the last with {@code Connection: close}, and then closes
- * (Netty's keep-alive handler, just before this one, does the closing).
+ * Netty's keep-alive handling, which also ends the connection gracefully when the server drains: an
+ * idle connection closes at once; one with requests in flight answers all of them, the last with
+ * {@code Connection: close}, and then closes.
  */
-final class HttpDrainHandler extends ChannelDuplexHandler {
+final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
   private final BooleanSupplier requestArriving;
   private int unansweredRequests;
   private boolean draining;
 
   /**
-   * @param requestArriving whether the first bytes of a request have arrived that the codec has not
-   *     yet made into one: such a connection is not idle, and its request is answered too
+   * @param requestArriving whether the first bytes of a request have arrived that is not yet whole:
+   *     such a connection is not idle, and its request is answered too
    */
-  HttpDrainHandler(BooleanSupplier requestArriving) {
+  DrainingKeepAliveHandler(BooleanSupplier requestArriving) {
     this.requestArriving = requestArriving;
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof HttpRequest) {
       unansweredRequests++;
     }
-    ctx.fireChannelRead(msg);
+    super.channelRead(ctx, msg);
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    boolean finalResponse = !isInformational(msg);
     if (msg instanceof HttpResponse response
-        && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+        && finalResponse
         && draining
         && unansweredRequests <= 1) {
       HttpUtil.setKeepAlive(response, false);
     }
-    if (msg instanceof LastHttpContent && !isInformational(msg) && unansweredRequests > 0) {
+    if (msg instanceof LastHttpContent && finalResponse && unansweredRequests > 0) {
       unansweredRequests--;
     }
-    ctx.write(msg, promise);
+    super.write(ctx, msg, promise);
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event == DrainRequested.INSTANCE) {
       draining = true;
       if (unansweredRequests == 0 && !requestArriving.getAsBoolean()) {
@@ -63,7 +65,7 @@ final class HttpDrainHandler extends ChannelDuplexHandler {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       }
     } else {
-      ctx.fireUserEventTriggered(event);
+      super.userEventTriggered(ctx, event);
     }
   }
 

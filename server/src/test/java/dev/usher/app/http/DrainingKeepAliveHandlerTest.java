@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * completions, and the event loop runs queued tasks, such as the drain, in between. Hence an
  * embedded channel with the application's real pipeline.
  */
-class HttpDrainHandlerTest {
+class DrainingKeepAliveHandlerTest {
 
   @Test
   void drainOfAConnectionWithAnsweredButUnflushedRequestsSendsTheAnswersBeforeClosing() {
