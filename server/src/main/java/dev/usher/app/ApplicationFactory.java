@@ -1,7 +1,7 @@
 package dev.usher.app;
 
 import dev.usher.config.ServerConfig;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * Makes the application once at start. The registry is there for protocol meters registered up
@@ -9,5 +9,5 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 @FunctionalInterface
 public interface ApplicationFactory {
-  UsherApplication create(ServerConfig config, MeterRegistry registry);
+  UsherApplication create(ServerConfig config, PrometheusMeterRegistry registry);
 }

@@ -5,7 +5,7 @@ import dev.usher.app.http.HttpApplication;
 import dev.usher.app.http.HttpLimits;
 import dev.usher.config.ServerConfig;
 import dev.usher.metrics.HttpMeters;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** The applications usher ships, chosen by {@code server.protocol}. */
 public final class BuiltInApplications {
@@ -14,7 +14,7 @@ public final class BuiltInApplications {
   /**
    * The application {@code server.protocol} names, with its protocol meters in {@code registry}.
    */
-  public static UsherApplication forConfig(ServerConfig config, MeterRegistry registry) {
+  public static UsherApplication forConfig(ServerConfig config, PrometheusMeterRegistry registry) {
     return switch (config.protocol()) {
       case HTTP ->
           new HttpApplication(

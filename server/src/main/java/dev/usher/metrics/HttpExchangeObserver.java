@@ -8,26 +8,36 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Times each HTTP exchange of one connection, from the read that brought its request to the write
- * of its last byte, and counts its status class. Pipelined requests are answered in order, so their
- * start times wait in a small ring.
+ * Times each HTTP exchange of one connection, from the read that brought its request to the flush
+ * that sent its response's last byte, and counts its status class.
+ *
+ * <p>Pipelined requests come many to a read and their answers many to a flush, so the clock is read
+ * once per read and once per flush, not per request. Requests are answered in order: their start
+ * times wait in a ring until their answers are written, and the finished ones wait for the flush.
  */
 final class HttpExchangeObserver extends ChannelDuplexHandler {
-  private static final int INITIAL_PIPELINE_DEPTH = 8;
+  private static final int INITIAL_CAPACITY = 8;
 
   private final HttpMeters meters;
-  private long[] startNanos = new long[INITIAL_PIPELINE_DEPTH];
+  private HttpExchangeTally tally;
+  private long[] startNanos = new long[INITIAL_CAPACITY];
   private int head;
   private int size;
+  private long[] answeredStartNanos = new long[INITIAL_CAPACITY];
+  private int answered;
   private boolean finalResponseInProgress;
-  // Requests decoded from one read arrived together: one clock reading serves them all.
   private long readBatchNanos;
 
   HttpExchangeObserver(HttpMeters meters) {
     this.meters = meters;
+  }
+
+  // Runs on the connection's event loop, which stays the same for the connection's life.
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    tally = meters.tallyOfThisLoop();
   }
 
   @Override
@@ -36,7 +46,7 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
       if (readBatchNanos == 0) {
         readBatchNanos = System.nanoTime();
       }
-      push(readBatchNanos);
+      pushStart(readBatchNanos);
     }
     ctx.fireChannelRead(msg);
   }
@@ -49,24 +59,42 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse response) {
-      if (response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-        meters.answered(response.status().code());
-        finalResponseInProgress = true;
-      }
+    if (msg instanceof HttpResponse response
+        && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+      tally.answered(response.status().code());
+      finalResponseInProgress = true;
     }
     if (msg instanceof LastHttpContent && finalResponseInProgress) {
       finalResponseInProgress = false;
       if (size > 0) {
-        meters.requestDuration.record(System.nanoTime() - pop(), TimeUnit.NANOSECONDS);
+        answered(popStart());
       }
     }
     ctx.write(msg, promise);
   }
 
-  private void push(long nanos) {
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (answered > 0) {
+      long now = System.nanoTime();
+      for (int i = 0; i < answered; i++) {
+        tally.requestTook(now - answeredStartNanos[i]);
+      }
+      answered = 0;
+    }
+    ctx.flush();
+  }
+
+  private void answered(long start) {
+    if (answered == answeredStartNanos.length) {
+      answeredStartNanos = Arrays.copyOf(answeredStartNanos, answered * 2);
+    }
+    answeredStartNanos[answered++] = start;
+  }
+
+  private void pushStart(long nanos) {
     if (size == startNanos.length) {
-      long[] grown = Arrays.copyOf(startNanos, size * 2);
+      long[] grown = new long[size * 2];
       for (int i = 0; i < size; i++) {
         grown[i] = startNanos[(head + i) % size];
       }
@@ -77,7 +105,7 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
     size++;
   }
 
-  private long pop() {
+  private long popStart() {
     long nanos = startNanos[head];
     head = (head + 1) % startNanos.length;
     size--;
