@@ -25,6 +25,7 @@ public final class IdleTimeout extends ChannelDuplexHandler {
   private long silentSinceNanos;
   private long lastPendingWriteBytes;
   private ScheduledFuture<?> check;
+  private Runnable checkTask;
 
   public IdleTimeout(long timeoutNanos) {
     if (timeoutNanos <= 0) {
@@ -105,6 +106,9 @@ public final class IdleTimeout extends ChannelDuplexHandler {
   }
 
   private void schedule(ChannelHandlerContext ctx, long delayNanos) {
-    check = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    if (checkTask == null) {
+      checkTask = () -> check(ctx);
+    }
+    check = ctx.executor().schedule(checkTask, delayNanos, TimeUnit.NANOSECONDS);
   }
 }

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * times wait in a ring until their answers are written, and the finished ones wait for the flush.
  */
 final class HttpExchangeObserver extends ChannelDuplexHandler {
-  private static final int INITIAL_CAPACITY = 8;
+  // Small: an idle connection holds these for life. Pipelining grows them once, to its depth.
+  private static final int INITIAL_CAPACITY = 2;
 
   private final HttpMeters meters;
   private HttpExchangeTally tally;
