@@ -67,6 +67,20 @@ COPY --from=build /src/server/target/usher-server.jar /opt/usher/usher-server.ja
 COPY --from=build /out/healthcheck/ /opt/usher/healthcheck/
 COPY deploy/container/jvm.options /opt/usher/jvm.options
 
+# A training run for the JDK's ahead-of-time cache (JEP 483, 514): usher starts, answers its
+# readiness endpoint and a request, and drains; the classes that took are stored loaded and linked
+# in usher.aot. The container then starts in about half the time (README, "Measured here"). The
+# cache fits only this JDK and this jar: a fork that changes either gets a normal start, not a
+# broken one, until the image is rebuilt. It adds about 34 MB to the image.
+RUN java @/opt/usher/jvm.options -XX:AOTCacheOutput=/opt/usher/usher.aot \
+      -jar /opt/usher/usher-server.jar & \
+    usher=$!; \
+    for attempt in $(seq 1 150); do \
+      java -cp /opt/usher/healthcheck ReadinessProbe 2>/dev/null && break; sleep 0.2; \
+    done; \
+    USHER_HEALTHCHECK_URL=http://127.0.0.1:8080/ java -cp /opt/usher/healthcheck ReadinessProbe \
+ && kill -TERM "$usher" && wait "$usher" && test -s /opt/usher/usher.aot
+
 # JSON logs by default; LOG_FORMAT=text for a terminal.
 ENV LOG_FORMAT=json
 
@@ -81,5 +95,5 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 
 # Exec form: java is PID 1 and receives SIGTERM itself (no shell in between to swallow it).
 # The manifest already carries Enable-Native-Access for Netty's transports and FFM.
-ENTRYPOINT ["java", "@/opt/usher/jvm.options", "-jar", "/opt/usher/usher-server.jar"]
+ENTRYPOINT ["java", "@/opt/usher/jvm.options", "-XX:AOTCache=/opt/usher/usher.aot", "-jar", "/opt/usher/usher-server.jar"]
 CMD []

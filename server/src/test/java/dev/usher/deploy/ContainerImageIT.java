@@ -187,6 +187,29 @@ class ContainerImageIT {
   }
 
   @Test
+  void theImagesJavaCanUseTheAheadOfTimeCacheItsBuildTrained() {
+    // AOTMode=on turns "the cache does not fit, start without it" into a failed start, so this
+    // fails if the training run left no cache or one this JDK and jar cannot use.
+    Result started =
+        podman.run(
+            Duration.ofMinutes(2),
+            "run",
+            "--rm",
+            "--read-only",
+            "--entrypoint",
+            "java",
+            IMAGE,
+            "@/opt/usher/jvm.options",
+            "-XX:AOTCache=/opt/usher/usher.aot",
+            "-XX:AOTMode=on",
+            "-jar",
+            "/opt/usher/usher-server.jar",
+            "--print-config");
+    started.assertSucceeded();
+    assertTrue(started.output().contains("server.port = 8080"), started.output());
+  }
+
+  @Test
   void imageRunsAsANumericNonRootUserWithAHealthcheckAndOciLabels() throws IOException {
     String inspected =
         podman
