@@ -68,7 +68,7 @@ COPY --from=build /out/healthcheck/ /opt/usher/healthcheck/
 COPY deploy/container/jvm.options /opt/usher/jvm.options
 
 # A training run for the JDK's ahead-of-time cache (JEP 483, 514): usher starts, answers its
-# readiness endpoint and a request, and drains; the classes that took are stored loaded and linked
+# readiness endpoint and a request, and drains; the classes it used are stored, loaded and linked,
 # in usher.aot. The container then starts in about half the time (README, "Measured here"). The
 # cache fits only this JDK and this jar: a fork that changes either gets a normal start, not a
 # broken one, until the image is rebuilt. It adds about 34 MB to the image.

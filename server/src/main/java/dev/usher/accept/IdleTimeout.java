@@ -83,7 +83,8 @@ public final class IdleTimeout extends ChannelDuplexHandler {
     long now = System.nanoTime();
     // The last activity came after the previous check, so counting silence from now never counts
     // too much; it may count up to one interval too little.
-    if (activeSinceCheck || outboundProgressed(ctx)) {
+    boolean outboundProgressed = outboundProgressed(ctx);
+    if (activeSinceCheck || outboundProgressed) {
       activeSinceCheck = false;
       silentSinceNanos = now;
     }
