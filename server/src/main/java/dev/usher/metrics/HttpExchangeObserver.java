@@ -7,18 +7,18 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.Arrays;
 
 /**
  * Times each HTTP exchange of one connection, from the read that brought its request to the flush
  * that sent its response's last byte, and counts its status class.
  *
  * <p>Pipelined requests come many to a read and their answers many to a flush, so the clock is read
- * once per read and once per flush, not per request. Requests are answered in order: their start
- * times wait in a ring until their answers are written, and the finished ones wait for the flush.
+ * once per read and once per flush, not per request. Requests are answered in order, so one ring
+ * holds their start times, oldest first: the first {@code answered} of them belong to answers
+ * written and waiting for the flush, the rest to requests not answered yet.
  */
 final class HttpExchangeObserver extends ChannelDuplexHandler {
-  // Small: an idle connection holds these for life. Pipelining grows them once, to its depth.
+  // Small: an idle connection holds it for life. Pipelining grows it once, to its depth.
   private static final int INITIAL_CAPACITY = 2;
 
   private final HttpMeters meters;
@@ -26,7 +26,6 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
   private long[] startNanos = new long[INITIAL_CAPACITY];
   private int head;
   private int size;
-  private long[] answeredStartNanos = new long[INITIAL_CAPACITY];
   private int answered;
   private boolean finalResponseInProgress;
   private long readBatchNanos;
@@ -67,8 +66,8 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
     }
     if (msg instanceof LastHttpContent && finalResponseInProgress) {
       finalResponseInProgress = false;
-      if (size > 0) {
-        answered(popStart());
+      if (answered < size) {
+        answered++;
       }
     }
     ctx.write(msg, promise);
@@ -78,19 +77,11 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
   public void flush(ChannelHandlerContext ctx) {
     if (answered > 0) {
       long now = System.nanoTime();
-      for (int i = 0; i < answered; i++) {
-        tally.requestTook(now - answeredStartNanos[i]);
+      for (; answered > 0; answered--) {
+        tally.requestTook(now - popStart());
       }
-      answered = 0;
     }
     ctx.flush();
-  }
-
-  private void answered(long start) {
-    if (answered == answeredStartNanos.length) {
-      answeredStartNanos = Arrays.copyOf(answeredStartNanos, answered * 2);
-    }
-    answeredStartNanos[answered++] = start;
   }
 
   private void pushStart(long nanos) {

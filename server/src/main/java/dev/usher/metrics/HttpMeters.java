@@ -13,9 +13,11 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.DoubleStream;
 
 /**
  * HTTP meters, registered once: {@code server_http_requests_total{status_class}} and the {@code
@@ -32,6 +34,15 @@ public final class HttpMeters {
   private static final double[] BUCKET_UPPER_BOUNDS_SECONDS = {
     0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 10
   };
+  // The histogram's bounds as the scrape writes them (with +Inf) and as the tallies compare them.
+  private static final double[] SCRAPED_UPPER_BOUNDS =
+      DoubleStream.concat(
+              Arrays.stream(BUCKET_UPPER_BOUNDS_SECONDS), DoubleStream.of(Double.POSITIVE_INFINITY))
+          .toArray();
+  private static final long[] BUCKET_UPPER_BOUNDS_NANOS =
+      Arrays.stream(BUCKET_UPPER_BOUNDS_SECONDS)
+          .mapToLong(seconds -> Math.round(seconds * 1e9))
+          .toArray();
   private static final MetricMetadata REQUESTS =
       new MetricMetadata("server_http_requests", "HTTP requests answered, by status class");
   private static final MetricMetadata DURATION =
@@ -40,22 +51,18 @@ public final class HttpMeters {
           "From the read that brought the request to the flush that sent its response's last byte",
           Unit.SECONDS);
 
-  private final long[] bucketUpperBoundsNanos = new long[BUCKET_UPPER_BOUNDS_SECONDS.length];
   private final List<HttpExchangeTally> tallies = new CopyOnWriteArrayList<>();
   private final FastThreadLocal<HttpExchangeTally> loopTally =
       new FastThreadLocal<>() {
         @Override
         protected HttpExchangeTally initialValue() {
-          HttpExchangeTally tally = new HttpExchangeTally(bucketUpperBoundsNanos);
+          HttpExchangeTally tally = new HttpExchangeTally(BUCKET_UPPER_BOUNDS_NANOS);
           tallies.add(tally);
           return tally;
         }
       };
 
   public HttpMeters(PrometheusMeterRegistry registry) {
-    for (int i = 0; i < bucketUpperBoundsNanos.length; i++) {
-      bucketUpperBoundsNanos[i] = Math.round(BUCKET_UPPER_BOUNDS_SECONDS[i] * 1e9);
-    }
     registry.getPrometheusRegistry().register((MultiCollector) this::collect);
   }
 
@@ -91,21 +98,18 @@ public final class HttpMeters {
   }
 
   private HistogramSnapshot durationSnapshot() {
-    long[] requestsByBucket = new long[BUCKET_UPPER_BOUNDS_SECONDS.length + 1];
+    long[] requestsByBucket = new long[SCRAPED_UPPER_BOUNDS.length];
     long sumNanos = 0;
     for (HttpExchangeTally tally : tallies) {
       tally.addRequestsByBucketTo(requestsByBucket);
       sumNanos += tally.sumNanos();
     }
-    double[] upperBounds = new double[requestsByBucket.length];
-    System.arraycopy(
-        BUCKET_UPPER_BOUNDS_SECONDS, 0, upperBounds, 0, BUCKET_UPPER_BOUNDS_SECONDS.length);
-    upperBounds[upperBounds.length - 1] = Double.POSITIVE_INFINITY;
     return new HistogramSnapshot(
         DURATION,
         List.of(
             HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(upperBounds, requestsByBucket))
+                .classicHistogramBuckets(
+                    ClassicHistogramBuckets.of(SCRAPED_UPPER_BOUNDS, requestsByBucket))
                 .sum(sumNanos / (double) TimeUnit.SECONDS.toNanos(1))
                 .build()));
   }
