@@ -140,30 +140,47 @@ run_server() { # run_server NAME ROUND
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$url" >"$work/$name-ka-$round"
   taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$seconds" "$url" >"$work/$name-pipe-$round" 2>&1
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"
+  # The first hold warms what a burst of connections runs for the first time (a JVM compiles its
+  # accept and set-up paths, and the compiler's memory shows in RSS): only the second is measured.
+  local half=$((idle_connections / 2))
+  hold_idle_connections "$port" "$work/warm-$name-$round" "$half"
+  release_idle_connections
+  sleep 2
   local before after
   # shellcheck disable=SC2086
   before=$(held_bytes "$name" $server_pids)
-  # Two client processes, each well inside its own descriptor limit.
-  local half=$((idle_connections / 2)) holders=()
-  for part in 1 2; do
-    taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$half" 120 "$work/held-$name-$round-$part" &
-    holders+=($!)
-  done
-  for _ in $(seq 1 1200); do
-    [ -f "$work/held-$name-$round-1" ] && [ -f "$work/held-$name-$round-2" ] && break
-    sleep 0.1
-  done
+  hold_idle_connections "$port" "$work/held-$name-$round" "$half"
   sleep 2
   # shellcheck disable=SC2086
   after=$(held_bytes "$name" $server_pids)
   echo "($after - $before) / ($half * 2)" | bc >"$work/$name-mem-$round"
-  kill "${holders[@]}" 2>/dev/null || true
-  wait "${holders[@]}" 2>/dev/null || true
+  release_idle_connections
   stop_server
   printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
     "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" \
     "$(cat "$work/$name-start-$round")"
+}
+
+holders=()
+hold_idle_connections() { # hold_idle_connections PORT READY_PREFIX HALF: two clients, HALF each
+  local port=$1 ready=$2 half=$3
+  holders=()
+  # Two client processes, each well inside its own descriptor limit.
+  for part in 1 2; do
+    taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$half" 120 "$ready-$part" &
+    holders+=($!)
+  done
+  for _ in $(seq 1 1200); do
+    [ -f "$ready-1" ] && [ -f "$ready-2" ] && break
+    sleep 0.1
+  done
+}
+
+release_idle_connections() {
+  kill "${holders[@]}" 2>/dev/null || true
+  wait "${holders[@]}" 2>/dev/null || true
+  holders=()
 }
 
 pipelined_rps() { awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$1"; }

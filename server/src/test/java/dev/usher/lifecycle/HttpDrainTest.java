@@ -31,9 +31,15 @@ class HttpDrainTest {
     try (RunningServer server = RunningServer.start(Map.of("shutdown.drain-timeout", "20s"));
         RawConnection idleOne = RawConnection.open(server.address());
         RawConnection idleTwo = RawConnection.open(server.address());
-        RawConnection uploading = RawConnection.open(server.address())) {
+        RawConnection uploading = RawConnection.open(server.address());
+        RawConnection silent = RawConnection.open(server.address())) {
       assertEquals(200, get(idleOne).status());
       assertEquals(200, get(idleTwo).status());
+      // Accepted, but it has never sent a byte: it holds no HTTP handlers yet.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> server.scrape().require("server_connections_active", "listener=\"main\"") == 4);
 
       String body = "a body still on its way when the drain starts";
       uploading.send(
@@ -50,6 +56,7 @@ class HttpDrainTest {
       // upload.
       assertEquals(RawConnection.Ending.EOF, idleOne.awaitClosedByServer(Duration.ofSeconds(5)));
       assertEquals(RawConnection.Ending.EOF, idleTwo.awaitClosedByServer(Duration.ofSeconds(5)));
+      assertEquals(RawConnection.Ending.EOF, silent.awaitClosedByServer(Duration.ofSeconds(5)));
       stopping.awaitWaitingForConnections();
 
       // The rest of the body, slowly, as a slow client sends it.
@@ -66,7 +73,7 @@ class HttpDrainTest {
       assertEquals(RawConnection.Ending.EOF, uploading.awaitClosedByServer(Duration.ofSeconds(5)));
 
       DrainSummary summary = stopping.summary(Duration.ofSeconds(10));
-      assertEquals(3, summary.drained(), summary.toString());
+      assertEquals(4, summary.drained(), summary.toString());
       assertEquals(0, summary.forced(), summary.toString());
     }
   }

@@ -10,13 +10,17 @@ import java.util.function.Supplier;
 /**
  * HTTP/1.1 with keep-alive and pipelining, on Netty's codec: {@code GET /} answers a short text,
  * {@code POST /echo} echoes the body. Malformed, oversized and unsupported requests get the right
- * 4xx and a closed connection.
+ * 4xx and a closed connection. A connection gets its HTTP handlers when its first bytes arrive
+ * ({@link HttpSetupOnFirstByte}).
  */
 public final class HttpApplication implements UsherApplication {
   private static final int MAX_CHUNK_BYTES = 8192;
 
   private final HttpLimits limits;
   private final Supplier<ChannelHandler> exchangeObserver;
+  private final HttpDecoderConfig decoder;
+  private final HttpSetupOnFirstByte setupOnFirstByte =
+      new HttpSetupOnFirstByte(this::addHttpHandlers);
 
   /**
    * @param exchangeObserver makes, per connection, the handler that measures HTTP exchanges; it
@@ -25,6 +29,11 @@ public final class HttpApplication implements UsherApplication {
   public HttpApplication(HttpLimits limits, Supplier<ChannelHandler> exchangeObserver) {
     this.limits = limits;
     this.exchangeObserver = exchangeObserver;
+    this.decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxInitialLineBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes())
+            .setMaxChunkSize(MAX_CHUNK_BYTES);
   }
 
   @Override
@@ -34,22 +43,25 @@ public final class HttpApplication implements UsherApplication {
 
   @Override
   public void initConnection(ChannelPipeline pipeline) {
-    HttpDecoderConfig decoder =
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(limits.maxInitialLineBytes())
-            .setMaxHeaderSize(limits.maxHeaderBytes())
-            .setMaxChunkSize(MAX_CHUNK_BYTES);
+    pipeline.addLast("http-setup", setupOnFirstByte);
+  }
+
+  private void addHttpHandlers(ChannelPipeline pipeline, String after) {
     RequestDeadline deadline = new RequestDeadline(limits.requestTimeout().toNanos());
     // The meters sit right behind the codec, ahead of every handler that answers, so they see
     // every response. The assembler follows them: the handlers after it see one message per
     // request rather than its parts, and each handler a message passes costs on every request.
     pipeline
-        .addLast("http-first-byte", deadline.firstByteWatcher())
-        .addLast("http-codec", new HttpServerCodec(decoder))
-        .addLast("http-meters", exchangeObserver.get())
-        .addLast("http-assembler", new HttpRequestAssembler(limits.maxRequestBytes()))
-        .addLast("http-request-deadline", deadline)
-        .addLast("http-keep-alive", new DrainingKeepAliveHandler(deadline::requestInProgress))
-        .addLast("http-routes", HelloRoutes.INSTANCE);
+        .addAfter(after, "http-first-byte", deadline.firstByteWatcher())
+        .addAfter("http-first-byte", "http-codec", new HttpServerCodec(decoder))
+        .addAfter("http-codec", "http-meters", exchangeObserver.get())
+        .addAfter(
+            "http-meters", "http-assembler", new HttpRequestAssembler(limits.maxRequestBytes()))
+        .addAfter("http-assembler", "http-request-deadline", deadline)
+        .addAfter(
+            "http-request-deadline",
+            "http-keep-alive",
+            new DrainingKeepAliveHandler(deadline::requestInProgress))
+        .addAfter("http-keep-alive", "http-routes", HelloRoutes.INSTANCE);
   }
 }
