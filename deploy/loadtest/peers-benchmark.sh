@@ -27,6 +27,7 @@ BENCH_JAR="$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar"
 [ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
 JAVA="$(java_home)/bin/java"
 JVM_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"
+jvm_extra="" # more JVM options for the next start_server: the ahead-of-time cache
 
 work=$(mktemp -d)
 server_pid=""
@@ -75,7 +76,7 @@ start_server() { # start_server NAME PORT: sets server_pid and server_pids (for 
     usher | usher-reuseport)
       local mode=boss
       [ "$name" = usher-reuseport ] && mode=reuseport
-      taskset -c 0 "$JAVA" $JVM_HEAP -Dserver.accept-mode=$mode -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
+      taskset -c 0 "$JAVA" $JVM_HEAP $jvm_extra -Dserver.accept-mode=$mode -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
         -Dadmin.port=0 -Dserver.transport=epoll -Dserver.boss-threads=1 -Dserver.worker-threads=1 \
         -Dserver.max-connections=$((idle_connections + 5000)) -Dserver.idle-timeout=10m \
         -jar "$USHER_JAR" >"$work/$name.log" 2>&1 &
@@ -83,7 +84,7 @@ start_server() { # start_server NAME PORT: sets server_pid and server_pids (for 
       server_pids=$server_pid
       ;;
     raw-netty)
-      taskset -c 0 "$JAVA" $JVM_HEAP --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR" dev.usher.bench.RawNettyHello \
+      taskset -c 0 "$JAVA" $JVM_HEAP $jvm_extra --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR" dev.usher.bench.RawNettyHello \
         "$port" epoll 1 1 >"$work/$name.log" 2>&1 &
       server_pid=$!
       server_pids=$server_pid
@@ -118,6 +119,41 @@ stop_server() {
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+}
+
+# JDK 25's ahead-of-time cache (JEP 483, 514), as usher's container image uses it: a training run
+# of each JVM server before the rounds stores the classes it loaded and linked; each round then
+# times one more start with it. nginx has no such thing: its row repeats its plain start.
+train_aot() { # train_aot NAME: writes $work/NAME.aot
+  local name=$1 port
+  [ "$name" = nginx ] && return 0
+  port=$(free_port)
+  jvm_extra="-XX:AOTCacheOutput=$work/$name.aot"
+  start_server "$name" "$port"
+  jvm_extra=""
+  await_ready "$port"
+  stop_server # the JVM writes the cache as it exits
+  [ -s "$work/$name.aot" ] || {
+    echo "$name: no AOT cache written (see $work/$name.log)" >&2
+    exit 1
+  }
+}
+
+time_aot_start() { # time_aot_start NAME ROUND
+  local name=$1 round=$2 port started
+  if [ "$name" = nginx ]; then
+    cp "$work/nginx-start-$round" "$work/nginx-aot-$round"
+    return 0
+  fi
+  port=$(free_port)
+  started=$(now_ms)
+  # AOTMode=on: a cache the JVM cannot use fails the start rather than being ignored.
+  jvm_extra="-XX:AOTMode=on -XX:AOTCache=$work/$name.aot"
+  start_server "$name" "$port"
+  jvm_extra=""
+  await_ready "$port"
+  echo $(($(now_ms) - started)) >"$work/$name-aot-$round"
+  stop_server
 }
 
 run_server() { # run_server NAME ROUND
@@ -156,10 +192,11 @@ run_server() { # run_server NAME ROUND
   echo "($after - $before) / ($half * 2)" | bc >"$work/$name-mem-$round"
   release_idle_connections
   stop_server
-  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms\n' \
+  time_aot_start "$name" "$round"
+  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms (AOT cache %5s ms)\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
     "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" \
-    "$(cat "$work/$name-start-$round")"
+    "$(cat "$work/$name-start-$round")" "$(cat "$work/$name-aot-$round")"
 }
 
 holders=()
@@ -191,6 +228,9 @@ p99_ms() { # wrk prints 1.23ms / 850.00us / 1.10s
 
 servers=(usher usher-reuseport raw-netty nginx)
 echo "peers: ${servers[*]}; $rounds rounds, ${seconds}s per load, $idle_connections idle connections"
+for name in "${servers[@]}"; do
+  train_aot "$name"
+done
 for round in $(seq 1 "$rounds"); do
   for name in "${servers[@]}"; do
     run_server "$name" "$round"
@@ -203,18 +243,21 @@ med() { # med NAME KIND
       ka | nc) wrk_rps "$work/$1-$2-$round" ;;
       pipe) pipelined_rps "$work/$1-pipe-$round" ;;
       p99) p99_ms "$work/$1-ka-$round" ;;
-      mem | start) cat "$work/$1-$2-$round" ;;
+      mem | start | aot) cat "$work/$1-$2-$round" ;;
     esac
   done | median
 }
 
-ratio() { echo "scale=3; $1 / $2" | bc; }
+ratio() { # ratio A B: A / B, or a dash when B is 0 (nginx holds no memory per connection below
+  # the worker_connections it allocates at start)
+  if [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "—"; else echo "scale=3; $1 / $2" | bc; fi
+}
 echo
 echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -g | awk '/Mem:/ { print $2 }') GiB, kernel $(uname -r); medians of $rounds interleaved rounds"
 echo
 echo "| measure | usher | usher reuseport | raw Netty | nginx | usher / raw Netty | usher / nginx | usher reuseport / nginx |"
 echo "|---|---|---|---|---|---|---|---|"
-for kind in ka pipe nc p99 mem start; do
+for kind in ka pipe nc p99 mem start aot; do
   u=$(med usher $kind); p=$(med usher-reuseport $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
   case $kind in
     ka) label="keep-alive requests/s (wrk -t1 -c64)" ;;
@@ -223,6 +266,7 @@ for kind in ka pipe nc p99 mem start; do
     p99) label="p99 latency, keep-alive (ms)" ;;
     mem) label="memory per idle connection at $idle_connections (bytes: RSS + live heap)" ;;
     start) label="start to first 200 (ms)" ;;
+    aot) label="start to first 200 with an AOT cache (ms; nginx: its plain start)" ;;
   esac
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$u" "$p" "$r" "$n" "$(ratio "$u" "$r")" "$(ratio "$u" "$n")" "$(ratio "$p" "$n")"
 done
