@@ -51,6 +51,8 @@ class AbandonedRequestTest {
               .status();
       assertEquals(400, status);
       connection.awaitClosedByServer(Duration.ofSeconds(5));
+      // The server has shut its side and lingers until the client closes its own.
+      connection.close();
 
       awaitConnectionEndLogged(log, clientPort);
       assertEquals(0, log.warningsAndErrors().size(), String.join("\n", log.warningsAndErrors()));

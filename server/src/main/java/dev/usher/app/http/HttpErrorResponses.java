@@ -12,7 +12,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
-/** Error answers that end the connection: the status, a one-line reason, then close. */
+/**
+ * Error answers that end the connection: the status, a one-line reason, then a lingering close
+ * ({@link LingeringClose}).
+ */
 final class HttpErrorResponses {
   private HttpErrorResponses() {}
 
@@ -21,8 +24,13 @@ final class HttpErrorResponses {
   }
 
   static void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+    if (LingeringClose.isLingering(ctx.channel())) {
+      // An earlier answer already ended the connection: this one could not be sent.
+      response.release();
+      return;
+    }
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(response).addListener((ChannelFutureListener) LingeringClose::afterWrite);
   }
 
   static FullHttpResponse errorResponse(HttpResponseStatus status) {
