@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usher against its peers, measured in one run and interleaved (usher, raw Netty, nginx, usher, ...):
 # keep-alive, pipelined and new-connection rates, p99 latency, memory per idle connection at
-# 20,000 open connections, and start-to-ready time. Medians over ROUNDS, and ratios.
+# 20,000 open connections (never used, and idle after one request), and start-to-ready time
+# (plain, and with each JVM's ahead-of-time cache). Medians over ROUNDS, and ratios.
 #
 # usage: deploy/loadtest/peers-benchmark.sh [ROUNDS] [SECONDS]
 # Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; usher reuseport:
@@ -191,21 +192,31 @@ run_server() { # run_server NAME ROUND
   after=$(held_bytes "$name" $server_pids)
   echo "($after - $before) / ($half * 2)" | bc >"$work/$name-mem-$round"
   release_idle_connections
+  # The same, for keep-alive connections that have each served one request and sit idle.
+  sleep 2
+  # shellcheck disable=SC2086
+  before=$(held_bytes "$name" $server_pids)
+  hold_idle_connections "$port" "$work/used-$name-$round" "$half" request
+  sleep 2
+  # shellcheck disable=SC2086
+  after=$(held_bytes "$name" $server_pids)
+  echo "($after - $before) / ($half * 2)" | bc >"$work/$name-used-$round"
+  release_idle_connections
   stop_server
   time_aot_start "$name" "$round"
-  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B  start %5s ms (AOT cache %5s ms)\n' \
+  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B (after a request %6s B)  start %5s ms (AOT cache %5s ms)\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
-    "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" \
+    "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" "$(cat "$work/$name-used-$round")" \
     "$(cat "$work/$name-start-$round")" "$(cat "$work/$name-aot-$round")"
 }
 
 holders=()
-hold_idle_connections() { # hold_idle_connections PORT READY_PREFIX HALF: two clients, HALF each
-  local port=$1 ready=$2 half=$3
+hold_idle_connections() { # hold_idle_connections PORT READY_PREFIX HALF [request]: two clients, HALF each
+  local port=$1 ready=$2 half=$3 request=${4:-}
   holders=()
   # Two client processes, each well inside its own descriptor limit.
   for part in 1 2; do
-    taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$half" 120 "$ready-$part" &
+    taskset -c 1 python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$port" "$half" 120 "$ready-$part" $request &
     holders+=($!)
   done
   for _ in $(seq 1 1200); do
@@ -243,7 +254,7 @@ med() { # med NAME KIND
       ka | nc) wrk_rps "$work/$1-$2-$round" ;;
       pipe) pipelined_rps "$work/$1-pipe-$round" ;;
       p99) p99_ms "$work/$1-ka-$round" ;;
-      mem | start | aot) cat "$work/$1-$2-$round" ;;
+      mem | used | start | aot) cat "$work/$1-$2-$round" ;;
     esac
   done | median
 }
@@ -257,14 +268,15 @@ echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /p
 echo
 echo "| measure | usher | usher reuseport | raw Netty | nginx | usher / raw Netty | usher / nginx | usher reuseport / nginx |"
 echo "|---|---|---|---|---|---|---|---|"
-for kind in ka pipe nc p99 mem start aot; do
+for kind in ka pipe nc p99 mem used start aot; do
   u=$(med usher $kind); p=$(med usher-reuseport $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
   case $kind in
     ka) label="keep-alive requests/s (wrk -t1 -c64)" ;;
     pipe) label="pipelined requests/s (h2load --h1 -m16 -c64)" ;;
     nc) label="new connections/s (wrk -H 'Connection: close')" ;;
     p99) label="p99 latency, keep-alive (ms)" ;;
-    mem) label="memory per idle connection at $idle_connections (bytes: RSS + live heap)" ;;
+    mem) label="memory per idle connection at $idle_connections, never used (bytes: RSS + live heap)" ;;
+    used) label="memory per idle keep-alive connection at $idle_connections, after one request (bytes)" ;;
     start) label="start to first 200 (ms)" ;;
     aot) label="start to first 200 with an AOT cache (ms; nginx: its plain start)" ;;
   esac
