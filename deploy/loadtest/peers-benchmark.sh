@@ -15,6 +15,8 @@ need h2load nghttp2-client
 need nginx nginx-light
 need taskset util-linux
 need curl curl
+need bc bc
+need python3 python3
 rounds=${1:-3}
 seconds=${2:-8}
 # Each process here may hold at most `ulimit -Hn` descriptors (20,000 on these machines, and no
