@@ -222,9 +222,13 @@ hold_idle_connections() { # hold_idle_connections PORT READY_PREFIX HALF [reques
     holders+=($!)
   done
   for _ in $(seq 1 1200); do
-    [ -f "$ready-1" ] && [ -f "$ready-2" ] && break
+    [ -f "$ready-1" ] && [ -f "$ready-2" ] && return 0
     sleep 0.1
   done
+  # A client that failed (a refused connection, an answer other than 200) never gets ready: a
+  # measurement now would divide by connections that are not there.
+  echo "the idle-connection clients did not get ready in 120 s (port $port${request:+, one request each})" >&2
+  exit 1
 }
 
 release_idle_connections() {
@@ -261,9 +265,13 @@ med() { # med NAME KIND
   done | median
 }
 
-ratio() { # ratio A B: A / B, or a dash when B is 0 (nginx holds no memory per connection below
-  # the worker_connections it allocates at start)
-  if [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "—"; else echo "scale=3; $1 / $2" | bc; fi
+ratio() { # ratio A B: A / B, or a dash when either is missing or B is 0 (nginx holds no memory
+  # per connection below the worker_connections it allocates at start)
+  if [ -z "$1" ] || [ -z "$2" ] || [ "$(echo "$2 == 0" | bc)" = 1 ]; then
+    echo "—"
+  else
+    echo "scale=3; $1 / $2" | bc
+  fi
 }
 echo
 echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -g | awk '/Mem:/ { print $2 }') GiB, kernel $(uname -r); medians of $rounds interleaved rounds"

@@ -22,7 +22,9 @@ public final class BuiltInApplications {
                   config.maxInitialLineBytes(),
                   config.maxHeaderBytes(),
                   config.maxRequestBytes(),
-                  config.requestTimeout()),
+                  config.requestTimeout(),
+                  config.lingeringTimeout(),
+                  config.lingeringTime()),
               new HttpMeters(registry)::newExchangeObserver);
       case ECHO -> new EchoApplication();
     };

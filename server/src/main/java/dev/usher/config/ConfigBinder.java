@@ -48,6 +48,8 @@ final class ConfigBinder {
         values.integer("server.max-connections", 1, Integer.MAX_VALUE),
         values.duration("server.idle-timeout", Duration.ofMillis(1), ONE_DAY),
         values.duration("server.request-timeout", Duration.ofMillis(1), ONE_DAY),
+        values.duration("server.lingering-timeout", Duration.ofMillis(1), ONE_DAY),
+        values.duration("server.lingering-time", Duration.ZERO, ONE_DAY),
         values.bytes("server.max-request-bytes", 0, MAX_INT_BYTES),
         values.bytes("server.max-initial-line-bytes", 64, 1 << 20),
         values.bytes("server.max-header-bytes", 64, 1 << 20),

@@ -21,6 +21,8 @@ public record ServerConfig(
     int maxConnections,
     Duration idleTimeout,
     Duration requestTimeout,
+    Duration lingeringTimeout,
+    Duration lingeringTime,
     int maxRequestBytes,
     int maxInitialLineBytes,
     int maxHeaderBytes,

@@ -44,6 +44,8 @@ class ConfigValidationTest {
           server.idle-timeout           | 0s      | a duration from 1ms to 86400s written like 500ms, 10s or 2m
           server.idle-timeout           | 2d      | a duration from 1ms to 86400s written like 500ms, 10s or 2m
           server.idle-timeout           | soon    | a duration from 1ms to 86400s written like 500ms, 10s or 2m
+          server.lingering-timeout      | 0s      | a duration from 1ms to 86400s written like 500ms, 10s or 2m
+          server.lingering-time         | -1s     | a duration from 0s to 86400s written like 500ms, 10s or 2m
           shutdown.drain-timeout        | -1s     | a duration from 1ms to 86400s written like 500ms, 10s or 2m
           shutdown.pre-stop-delay       | -500ms  | a duration from 0s to 86400s written like 500ms, 10s or 2m
           server.max-request-bytes      | 3GiB    | a size from 0 to 2147483647 bytes written like 512, 64KiB or 1MiB

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
  */
 @Sharable
 final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
-  static final HelloRoutes INSTANCE = new HelloRoutes();
 
   // Each response sends a duplicate: its own indexes over these shared bytes. (A read-only view
   // would protect them, but costs a slow copy on every response.)
@@ -32,7 +31,11 @@ final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
           Unpooled.directBuffer()
               .writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
 
-  private HelloRoutes() {}
+  private final LingeringClose lingering;
+
+  HelloRoutes(LingeringClose lingering) {
+    this.lingering = lingering;
+  }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -98,10 +101,10 @@ final class HelloRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.fireChannelReadComplete();
   }
 
-  private static void methodNotAllowed(ChannelHandlerContext ctx, String allowed) {
+  private void methodNotAllowed(ChannelHandlerContext ctx, String allowed) {
     FullHttpResponse response =
         HttpErrorResponses.errorResponse(HttpResponseStatus.METHOD_NOT_ALLOWED);
     response.headers().set(HttpHeaderNames.ALLOW, allowed);
-    HttpErrorResponses.sendAndClose(ctx, response);
+    HttpErrorResponses.sendAndClose(ctx, response, lingering);
   }
 }

@@ -14,11 +14,19 @@ import java.util.function.Supplier;
  * ({@link HttpSetupOnFirstByte}).
  */
 public final class HttpApplication implements UsherApplication {
+  /** The handler that sees a request's raw bytes first: what comes before it is usher's own. */
+  static final String FIRST_BYTE = "http-first-byte";
+
+  /** Netty's keep-alive handling, with the drain. */
+  static final String KEEP_ALIVE = "http-keep-alive";
+
   private static final int MAX_CHUNK_BYTES = 8192;
 
   private final HttpLimits limits;
   private final Supplier<ChannelHandler> exchangeObserver;
   private final HttpDecoderConfig decoder;
+  private final LingeringClose lingering;
+  private final HelloRoutes routes;
   private final HttpSetupOnFirstByte setupOnFirstByte =
       new HttpSetupOnFirstByte(this::addHttpHandlers);
 
@@ -34,6 +42,8 @@ public final class HttpApplication implements UsherApplication {
             .setMaxInitialLineLength(limits.maxInitialLineBytes())
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxChunkSize(MAX_CHUNK_BYTES);
+    this.lingering = LingeringClose.of(limits.lingeringTimeout(), limits.lingeringTime());
+    this.routes = new HelloRoutes(lingering);
   }
 
   @Override
@@ -47,21 +57,23 @@ public final class HttpApplication implements UsherApplication {
   }
 
   private void addHttpHandlers(ChannelPipeline pipeline, String after) {
-    RequestDeadline deadline = new RequestDeadline(limits.requestTimeout().toNanos());
+    RequestDeadline deadline = new RequestDeadline(limits.requestTimeout().toNanos(), lingering);
     // The meters sit right behind the codec, ahead of every handler that answers, so they see
     // every response. The assembler follows them: the handlers after it see one message per
     // request rather than its parts, and each handler a message passes costs on every request.
     pipeline
-        .addAfter(after, "http-first-byte", deadline.firstByteWatcher())
-        .addAfter("http-first-byte", "http-codec", new HttpServerCodec(decoder))
+        .addAfter(after, FIRST_BYTE, deadline.firstByteWatcher())
+        .addAfter(FIRST_BYTE, "http-codec", new HttpServerCodec(decoder))
         .addAfter("http-codec", "http-meters", exchangeObserver.get())
         .addAfter(
-            "http-meters", "http-assembler", new HttpRequestAssembler(limits.maxRequestBytes()))
+            "http-meters",
+            "http-assembler",
+            new HttpRequestAssembler(limits.maxRequestBytes(), lingering))
         .addAfter("http-assembler", "http-request-deadline", deadline)
         .addAfter(
             "http-request-deadline",
-            "http-keep-alive",
+            KEEP_ALIVE,
             new DrainingKeepAliveHandler(deadline::requestInProgress))
-        .addAfter("http-keep-alive", "http-routes", HelloRoutes.INSTANCE);
+        .addAfter(KEEP_ALIVE, "http-routes", routes);
   }
 }

@@ -19,18 +19,24 @@ import java.nio.charset.StandardCharsets;
 final class HttpErrorResponses {
   private HttpErrorResponses() {}
 
-  static void sendAndClose(ChannelHandlerContext ctx, HttpResponseStatus status) {
-    sendAndClose(ctx, errorResponse(status));
+  static void sendAndClose(
+      ChannelHandlerContext ctx, HttpResponseStatus status, LingeringClose lingering) {
+    sendAndClose(ctx, errorResponse(status), lingering);
   }
 
-  static void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+  static void sendAndClose(
+      ChannelHandlerContext ctx, FullHttpResponse response, LingeringClose lingering) {
     if (LingeringClose.isLingering(ctx.channel())) {
       // An earlier answer already ended the connection: this one could not be sent.
       response.release();
       return;
     }
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener((ChannelFutureListener) LingeringClose::afterWrite);
+    // Written from the keep-alive handler's place, not through it: Netty's keep-alive handling
+    // would close the connection outright after an answer that says close, before it can linger.
+    ChannelHandlerContext keepAlive = ctx.pipeline().context(HttpApplication.KEEP_ALIVE);
+    ChannelHandlerContext writer = keepAlive != null ? keepAlive : ctx;
+    writer.writeAndFlush(response).addListener((ChannelFutureListener) lingering::afterWrite);
   }
 
   static FullHttpResponse errorResponse(HttpResponseStatus status) {

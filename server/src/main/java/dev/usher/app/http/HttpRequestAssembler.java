@@ -29,8 +29,11 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class HttpRequestAssembler extends HttpObjectAggregator {
 
-  HttpRequestAssembler(int maxContentLength) {
+  private final LingeringClose lingering;
+
+  HttpRequestAssembler(int maxContentLength, LingeringClose lingering) {
     super(maxContentLength, true);
+    this.lingering = lingering;
   }
 
   @Override
@@ -39,7 +42,7 @@ final class HttpRequestAssembler extends HttpObjectAggregator {
       DecoderResult result = provider.decoderResult();
       ReferenceCountUtil.release(msg);
       if (ctx.channel().isActive()) {
-        HttpErrorResponses.sendAndClose(ctx, statusFor(result.cause()));
+        HttpErrorResponses.sendAndClose(ctx, statusFor(result.cause()), lingering);
       }
       return;
     }
@@ -58,7 +61,7 @@ final class HttpRequestAssembler extends HttpObjectAggregator {
 
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-    HttpErrorResponses.sendAndClose(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+    HttpErrorResponses.sendAndClose(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, lingering);
   }
 
   // The refusal is a fresh copy of Netty's shared response, so its headers are ours to change.

@@ -2,37 +2,42 @@ package dev.usher.app.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Ends a connection whose client may still be sending, such as an upload refused with 413 halfway.
- * Closing a socket with unread input makes the kernel answer with a reset, and a client still
- * writing then fails its write and often never reads the answer (a Windows client loses it
- * outright). So, as nginx's {@code lingering_close} does: the answer is sent, the output shut
- * (FIN), and whatever still arrives is read and dropped, until the client closes its side, is quiet
- * for {@link #QUIET_NANOS}, or {@link #MAX_NANOS} has passed.
+ * How a connection ends after a refusal whose client may still be sending, such as an upload
+ * refused with 413 halfway. Closing a socket with unread input makes the kernel answer with a
+ * reset, and a client still writing then fails its write and often never reads the answer (a
+ * Windows client loses it outright). So, as nginx's {@code lingering_close} does: the answer is
+ * sent, the output shut (FIN), and whatever still arrives is read and dropped ({@link
+ * LingeringReader}) until the client closes its side, is silent for {@code
+ * server.lingering-timeout}, or {@code server.lingering-time} has passed. A lingering time of 0
+ * closes at once.
  */
-final class LingeringClose extends ChannelInboundHandlerAdapter {
+record LingeringClose(long timeoutNanos, long timeNanos) {
+  private static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
   private static final String NAME = "http-lingering-close";
-  static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
-  static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final long startNanos = System.nanoTime();
-  private boolean readSinceCheck;
-  private ScheduledFuture<?> check;
+  static LingeringClose of(Duration timeout, Duration time) {
+    return new LingeringClose(timeout.toNanos(), time.toNanos());
+  }
+
+  /** Whether a connection already lingers: it has nothing more to send. */
+  static boolean isLingering(Channel channel) {
+    return channel instanceof DuplexChannel duplex && duplex.isOutputShutdown();
+  }
 
   /** Once the answer is written: shuts the output and lingers, or closes when it cannot. */
-  static void afterWrite(ChannelFuture written) {
+  void afterWrite(ChannelFuture written) {
     Channel channel = written.channel();
-    if (!written.isSuccess()
+    if (timeNanos == 0
+        || !written.isSuccess()
         || !(channel instanceof DuplexChannel duplex)
         || !channel.isActive()
-        || channel.pipeline().get("http-first-byte") == null) {
+        || channel.pipeline().get(HttpApplication.FIRST_BYTE) == null) {
       channel.close();
       return;
     }
@@ -41,51 +46,17 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
     }
     // Ahead of the HTTP handlers, so no byte reaches the codec again; behind usher's own, which
     // still count the bytes and close on the client's half-close.
-    channel.pipeline().addBefore("http-first-byte", NAME, new LingeringClose());
+    channel
+        .pipeline()
+        .addBefore(HttpApplication.FIRST_BYTE, NAME, new LingeringReader(timeoutNanos, timeNanos));
     duplex
         .shutdownOutput()
         .addListener(
             shut -> {
               if (!shut.isSuccess()) {
+                log.debug("{}: cannot shut the output, closing", channel, shut.cause());
                 channel.close();
               }
             });
-  }
-
-  /** Whether a connection is already lingering: it has nothing more to send. */
-  static boolean isLingering(Channel channel) {
-    return channel instanceof DuplexChannel duplex && duplex.isOutputShutdown();
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    scheduleCheck(ctx);
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    readSinceCheck = true;
-    ReferenceCountUtil.release(msg);
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (check != null) {
-      check.cancel(false);
-    }
-    ctx.fireChannelInactive();
-  }
-
-  private void scheduleCheck(ChannelHandlerContext ctx) {
-    check = ctx.executor().schedule(() -> check(ctx), QUIET_NANOS, TimeUnit.NANOSECONDS);
-  }
-
-  private void check(ChannelHandlerContext ctx) {
-    if (!readSinceCheck || System.nanoTime() - startNanos >= MAX_NANOS) {
-      ctx.close();
-    } else {
-      readSinceCheck = false;
-      scheduleCheck(ctx);
-    }
   }
 }

@@ -23,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
+  private final LingeringClose lingering;
   private ChannelHandlerContext context;
   private ScheduledFuture<?> expiry;
   private boolean requestInProgress;
   private long requestStartNanos;
 
-  RequestDeadline(long timeoutNanos) {
+  RequestDeadline(long timeoutNanos, LingeringClose lingering) {
     this.timeoutNanos = timeoutNanos;
+    this.lingering = lingering;
   }
 
   /** Whether a request has begun to arrive and has not arrived whole. */
@@ -96,7 +98,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
     long left = timeoutNanos - (System.nanoTime() - requestStartNanos);
     if (left <= 0) {
-      HttpErrorResponses.sendAndClose(context, HttpResponseStatus.REQUEST_TIMEOUT);
+      HttpErrorResponses.sendAndClose(context, HttpResponseStatus.REQUEST_TIMEOUT, lingering);
     } else {
       expiry = context.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
     }

@@ -15,7 +15,14 @@ final class EmbeddedHttpConnection {
   static EmbeddedChannel open() {
     EmbeddedChannel channel = new EmbeddedChannel();
     new HttpApplication(
-            new HttpLimits(4096, 8192, 1 << 20, Duration.ofSeconds(30)), ChannelDuplexHandler::new)
+            new HttpLimits(
+                4096,
+                8192,
+                1 << 20,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(30)),
+            ChannelDuplexHandler::new)
         .initConnection(channel.pipeline());
     return channel;
   }
