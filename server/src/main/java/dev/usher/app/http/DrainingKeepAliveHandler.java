@@ -31,6 +31,11 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
     this.requestArriving = requestArriving;
   }
 
+  /** Whether the server has asked this connection to finish. */
+  boolean draining() {
+    return draining;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof HttpRequest) {

@@ -37,7 +37,8 @@ record LingeringClose(long timeoutNanos, long timeNanos) {
         || !written.isSuccess()
         || !(channel instanceof DuplexChannel duplex)
         || !channel.isActive()
-        || channel.pipeline().get(HttpApplication.FIRST_BYTE) == null) {
+        || channel.pipeline().get(HttpApplication.FIRST_BYTE) == null
+        || drainStarted(channel)) {
       channel.close();
       return;
     }
@@ -58,5 +59,13 @@ record LingeringClose(long timeoutNanos, long timeNanos) {
                 channel.close();
               }
             });
+  }
+
+  // A drain that began while the answer was still being written has already passed this
+  // connection by: lingering now would hold the drain up.
+  private static boolean drainStarted(Channel channel) {
+    return channel.pipeline().get(HttpApplication.KEEP_ALIVE)
+            instanceof DrainingKeepAliveHandler keepAlive
+        && keepAlive.draining();
   }
 }
