@@ -181,35 +181,32 @@ run_server() { # run_server NAME ROUND
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"
   # The first hold warms what a burst of connections runs for the first time (a JVM compiles its
   # accept and set-up paths, and the compiler's memory shows in RSS): only the second is measured.
-  local half=$((idle_connections / 2))
-  hold_idle_connections "$port" "$work/warm-$name-$round" "$half"
+  hold_idle_connections "$port" "$work/warm-$name-$round" $((idle_connections / 2))
   release_idle_connections
-  sleep 2
-  local before after
-  # shellcheck disable=SC2086
-  before=$(held_bytes "$name" $server_pids)
-  hold_idle_connections "$port" "$work/held-$name-$round" "$half"
-  sleep 2
-  # shellcheck disable=SC2086
-  after=$(held_bytes "$name" $server_pids)
-  echo "($after - $before) / ($half * 2)" | bc >"$work/$name-mem-$round"
-  release_idle_connections
+  measure_held_connections "$name" "$port" "$work/$name-mem-$round"
   # The same, for keep-alive connections that have each served one request and sit idle.
-  sleep 2
-  # shellcheck disable=SC2086
-  before=$(held_bytes "$name" $server_pids)
-  hold_idle_connections "$port" "$work/used-$name-$round" "$half" request
-  sleep 2
-  # shellcheck disable=SC2086
-  after=$(held_bytes "$name" $server_pids)
-  echo "($after - $before) / ($half * 2)" | bc >"$work/$name-used-$round"
-  release_idle_connections
+  measure_held_connections "$name" "$port" "$work/$name-used-$round" request
   stop_server
   time_aot_start "$name" "$round"
   printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B (after a request %6s B)  start %5s ms (AOT cache %5s ms)\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
     "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" "$(cat "$work/$name-used-$round")" \
     "$(cat "$work/$name-start-$round")" "$(cat "$work/$name-aot-$round")"
+}
+
+# measure_held_connections NAME PORT OUT [request]: bytes the server holds per idle connection,
+# into OUT: its memory before and while it holds idle_connections of them.
+measure_held_connections() {
+  local name=$1 port=$2 out=$3 request=${4:-} half=$((idle_connections / 2)) before after
+  sleep 2
+  # shellcheck disable=SC2086
+  before=$(held_bytes "$name" $server_pids)
+  hold_idle_connections "$port" "$out.ready" "$half" $request
+  sleep 2
+  # shellcheck disable=SC2086
+  after=$(held_bytes "$name" $server_pids)
+  echo "($after - $before) / ($half * 2)" | bc >"$out"
+  release_idle_connections
 }
 
 holders=()
