@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # What the accept-path meters cost: keep-alive requests/s and new connections/s with
 # metrics.accept-path on and off, interleaved in one run (on, off, on, off, ...), medians and ratio.
-# Then the time of one /metrics scrape with 0 and with 10,000 open connections.
+# Then the time of one /metrics scrape with 0 and with HELD_CONNECTIONS (default 10,000) open
+# connections.
 #
-# usage: [TRANSPORT=epoll] deploy/loadtest/accept-path-overhead.sh [ROUNDS] [SECONDS]
+# usage: [TRANSPORT=epoll] [HELD_CONNECTIONS=10000] deploy/loadtest/accept-path-overhead.sh [ROUNDS=3] [SECONDS=8]
 # Server on CPU 0 (1 boss + 1 worker thread), wrk on CPU 1. Loopback only.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+scenario_args "$@"
 need wrk wrk
 need curl curl
 need taskset util-linux
@@ -14,6 +16,10 @@ ensure_jar
 
 rounds=${1:-3}
 seconds=${2:-8}
+held=${HELD_CONNECTIONS:-10000}
+positive_int ROUNDS "$rounds"
+positive_int SECONDS "$seconds"
+positive_int HELD_CONNECTIONS "$held"
 work=$(mktemp -d)
 trap 'stop_usher 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -24,7 +30,7 @@ run_case() { # run_case on|off ROUND
     -Dserver.transport="${TRANSPORT:-auto}" \
     -Dserver.boss-threads=1 -Dserver.worker-threads=1
   local url="http://127.0.0.1:$USHER_PORT/"
-  taskset -c 1 wrk -t1 -c64 -d2s "$url" >/dev/null # warm-up
+  [ "$WARMUP_SECONDS" -eq 0 ] || taskset -c 1 wrk -t1 -c64 -d"${WARMUP_SECONDS}s" "$url" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "$url" >"$work/ka-$mode-$round.txt"
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/nc-$mode-$round.txt"
   stop_usher
@@ -50,8 +56,8 @@ printf '| keep-alive requests/s | %.0f | %.0f | %.3f |\n' "$ka_on" "$ka_off" "$(
 printf '| new connections/s (Connection: close) | %.0f | %.0f | %.3f |\n' "$nc_on" "$nc_off" "$(echo "$nc_on / $nc_off" | bc -l)"
 
 echo
-echo "time of one /metrics scrape (median of 50 after 200 warm-up scrapes), with 0 and 10,000 open idle connections"
-start_usher 0 "$work/usher-scrape.log" -Dserver.max-connections=20000 -Dserver.idle-timeout=10m
+echo "time of one /metrics scrape (median of 50 after 200 warm-up scrapes), with 0 and $held open idle connections"
+start_usher 0 "$work/usher-scrape.log" -Dserver.max-connections=$((held + 1000)) -Dserver.idle-timeout=10m
 scrape_ms() {
   for _ in $(seq 1 200); do # warm-up: the scrape path is JIT-compiled by then
     curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics"
@@ -61,13 +67,13 @@ scrape_ms() {
   done | median | awk '{ printf "%.2f", $1 * 1000 }'
 }
 idle=$(scrape_ms)
-python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$USHER_PORT" 10000 60 "$work/held" &
+python3 "$(dirname "$0")/hold_connections.py" 127.0.0.1 "$USHER_PORT" "$held" 60 "$work/held" &
 holder=$!
 for _ in $(seq 1 600); do [ -f "$work/held" ] && break; sleep 0.1; done
 # The kernel completes handshakes before usher accepts them: wait until usher holds them all.
 for _ in $(seq 1 300); do
   active=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^server_connections_active/ { print $2 }')
-  [ "${active%.*}" -ge 10000 ] && break
+  [ "${active%.*}" -ge "$held" ] && break
   sleep 0.1
 done
 loaded=$(scrape_ms)

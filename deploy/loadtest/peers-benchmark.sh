@@ -4,12 +4,17 @@
 # 20,000 open connections (never used, and idle after one request), and start-to-ready time
 # (plain, and with each JVM's ahead-of-time cache). Medians over ROUNDS, and ratios.
 #
-# usage: deploy/loadtest/peers-benchmark.sh [ROUNDS] [SECONDS]
+# usage: deploy/loadtest/peers-benchmark.sh [ROUNDS=3] [SECONDS=8]
+# Environment: IDLE_CONNECTIONS (default 20,000, or what the descriptor limit allows) and
+# WARMUP_SECONDS (default 5: the keep-alive warm-up; the pipelined and new-connection warm-ups take
+# 3 s, or WARMUP_SECONDS when that is shorter).
 # Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; usher reuseport:
 # 1 loop that accepts and serves; nginx: 1 worker),
 # the load generator CPU 1. Loopback only; every run is bounded in time.
 set -euo pipefail
+warmup_seconds=${WARMUP_SECONDS:-5} # read before lib.sh, which has a default of its own
 source "$(dirname "$0")/lib.sh"
+scenario_args "$@"
 need wrk wrk
 need h2load nghttp2-client
 need nginx nginx-light
@@ -19,14 +24,19 @@ need bc bc
 need python3 python3
 rounds=${1:-3}
 seconds=${2:-8}
+positive_int ROUNDS "$rounds"
+positive_int SECONDS "$seconds"
+positive_int WARMUP_SECONDS "$warmup_seconds"
+short_warmup_seconds=$((warmup_seconds < 3 ? warmup_seconds : 3))
 # Each process here may hold at most `ulimit -Hn` descriptors (20,000 on these machines, and no
 # CAP_SYS_RESOURCE to raise it): the server needs a few hundred of its own beside the connections.
 hard_limit=$(ulimit -Hn)
 default_idle=20000
 [ "$hard_limit" != unlimited ] && [ "$hard_limit" -le $((default_idle + 500)) ] && default_idle=$((hard_limit - 1000))
 idle_connections=${IDLE_CONNECTIONS:-$default_idle}
+positive_int IDLE_CONNECTIONS "$idle_connections"
 ensure_jar
-BENCH_JAR="$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar"
+BENCH_JAR=${BENCH_JAR:-$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar}
 [ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
 JAVA="$(java_home)/bin/java"
 JVM_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"
@@ -173,9 +183,9 @@ run_server() { # run_server NAME ROUND
   local url="http://127.0.0.1:$port/"
   # Warm-up of every load before any is measured: the JIT compiles on the server's one CPU, and a
   # JVM measured before its hot paths are compiled is measured for its compiler.
-  taskset -c 1 wrk -t1 -c64 -d5s "$url" >/dev/null
-  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D 3 "$url" >/dev/null 2>&1
-  taskset -c 1 wrk -t1 -c64 -d3s -H 'Connection: close' "$url" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d"${warmup_seconds}s" "$url" >/dev/null
+  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$short_warmup_seconds" "$url" >/dev/null 2>&1
+  taskset -c 1 wrk -t1 -c64 -d"${short_warmup_seconds}s" -H 'Connection: close' "$url" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$url" >"$work/$name-ka-$round"
   taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$seconds" "$url" >"$work/$name-pipe-$round" 2>&1
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"
@@ -267,7 +277,7 @@ ratio() { # ratio A B: A / B, or a dash when either is missing or B is 0 (nginx 
   if [ -z "$1" ] || [ -z "$2" ] || [ "$(echo "$2 == 0" | bc)" = 1 ]; then
     echo "—"
   else
-    echo "scale=3; $1 / $2" | bc
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'
   fi
 }
 echo

@@ -1,6 +1,7 @@
 package dev.usher.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.testing.ExternalTools;
@@ -12,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The load-test scenarios of {@code deploy/loadtest/} run end to end as a user runs them, for a few
  * seconds each: each exits 0, prints its summary (the client view beside the server view, and where
- * they disagree), and leaves a report.html with SVG charts. It proves the scripts work, not how
- * fast usher is.
+ * they disagree), and leaves a report.html with SVG charts; the accept-path overhead benchmark
+ * prints its two tables. It proves the scripts work, not how fast usher is. (The peer benchmark's
+ * test is in the benchmarks module, next to the raw Netty server it starts.)
  */
 class LoadScenariosIT {
   private static final Path SCENARIOS = Path.of("..", "deploy", "loadtest");
@@ -52,6 +56,75 @@ class LoadScenariosIT {
   }
 
   @Test
+  void pipelinedScenarioCountsTheSameRequestsOnBothSides() throws Exception {
+    ExternalTools.require("h2load", "nghttp2-client");
+
+    ScenarioRun run = run("pipelined.sh", "2", "4", "8");
+
+    run.assertPrintedTheSummary();
+    // The two counts differ by at most the requests in flight when h2load stopped (explained).
+    run.assertPrinted("on requests: client ");
+    assertFalse(run.output().contains("DIFFER on requests"), run.output());
+    run.assertPrinted("agree on connections");
+    run.assertWroteTheReport();
+  }
+
+  @Test
+  void newConnectionsScenarioRunsWrkThenAbAndCountsTheirConnections() throws Exception {
+    ExternalTools.require("wrk", "wrk");
+    ExternalTools.require("ab", "apache2-utils");
+
+    ScenarioRun run = run("new-connections.sh", "2", "8");
+
+    run.assertPrintedTheSummary();
+    run.assertPrinted("### new-connections / wrk-close");
+    run.assertPrinted("### new-connections / ab");
+    run.assertPrinted("| hand-off to worker |");
+    run.assertWroteTheReport();
+  }
+
+  @Test
+  void echoScenarioAccountsForEveryByte() throws Exception {
+    ScenarioRun run = run("echo.sh", "2", "4");
+
+    run.assertPrintedTheSummary();
+    run.assertPrinted("agree on bytes");
+    run.assertPrinted("agree on connections");
+    run.assertWroteTheReport();
+  }
+
+  @Test
+  void maxConnectionsScenarioShowsTheRefusalsOnBothSides() throws Exception {
+    ScenarioRun run = run("max-connections.sh", "2", "30", "10");
+
+    run.assertPrintedTheSummary();
+    run.assertPrinted("agree on refusals");
+    run.assertPrinted("agree on limit");
+    run.assertPrinted("refused max_connections +20");
+    run.assertWroteTheReport();
+  }
+
+  @Test
+  void acceptPathOverheadBenchmarkComparesMetersOnAndOffAndTimesTheScrape() throws Exception {
+    ExternalTools.require("wrk", "wrk");
+
+    ScenarioRun run = run(Map.of("HELD_CONNECTIONS", "500"), "accept-path-overhead.sh", "1", "1");
+
+    assertEquals(0, run.exitStatus(), run.output());
+    assertTrue(
+        Pattern.compile("\\| keep-alive requests/s \\| [0-9]+ \\| [0-9]+ \\| [0-9.]+ \\|")
+            .matcher(run.output())
+            .find(),
+        "no keep-alive row:\n" + run.output());
+    assertTrue(
+        Pattern.compile("\\| new connections/s \\(Connection: close\\) \\| [0-9]+ \\| [0-9]+ \\|")
+            .matcher(run.output())
+            .find(),
+        "no new-connections row:\n" + run.output());
+    run.assertPrinted("| 500 | ");
+  }
+
+  @Test
   void backlogStormScenarioShowsClientConnectTimesBesideTheListenQueue() throws Exception {
     ScenarioRun run = run("backlog-storm.sh", "200", "3");
 
@@ -68,6 +141,11 @@ class LoadScenariosIT {
 
   private ScenarioRun run(String script, String... arguments)
       throws IOException, InterruptedException {
+    return run(Map.of(), script, arguments);
+  }
+
+  private ScenarioRun run(Map<String, String> environment, String script, String... arguments)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", SCENARIOS.resolve(script).toString()));
     command.addAll(List.of(arguments));
     Path log = results.resolve(script + ".out");
@@ -78,6 +156,7 @@ class LoadScenariosIT {
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("WARMUP_SECONDS", "1");
     builder.environment().remove("USHER_OPTS");
+    builder.environment().putAll(environment);
     Process process = builder.start();
     if (!process.waitFor(SCENARIO_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
       process.destroy(); // SIGTERM: the script's trap stops what it started
@@ -103,6 +182,10 @@ class LoadScenariosIT {
         assertTrue(
             output.contains(expected), script + " printed no '" + expected + "':\n" + output);
       }
+    }
+
+    void assertPrinted(String expected) {
+      assertTrue(output.contains(expected), script + " printed no '" + expected + "':\n" + output);
     }
 
     void assertWroteTheReport() throws IOException {
