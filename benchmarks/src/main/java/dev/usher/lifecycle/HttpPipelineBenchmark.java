@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code usher}: the pipeline an accepted connection really gets (connection meters, idle
- *       timeout, half-close, request deadline, codec, HTTP meters, assembler, keep-alive and drain,
- *       routes), built by the server's own initializer from the embedded defaults;
+ *       timeout, half-close, backpressure, request deadline, codec, HTTP meters, assembler,
+ *       keep-alive and drain, routes), built by the server's own initializer from the embedded
+ *       defaults;
  *   <li>{@code rawNetty}: {@link RawNettyHello}'s codec, keep-alive, aggregator and answer.
  * </ul>
  *

@@ -2,6 +2,7 @@ package dev.usher.lifecycle;
 
 import dev.usher.accept.HalfClosedConnectionCloser;
 import dev.usher.accept.IdleTimeout;
+import dev.usher.accept.SlowReaderBackpressure;
 import dev.usher.app.UsherApplication;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -11,8 +12,8 @@ import java.time.Duration;
 
 /**
  * Builds the pipeline of every accepted connection, in the order a byte travels: usher's idle
- * timeout and half-close handling, then the application's handlers, then the last-resort error
- * handler.
+ * timeout, half-close handling and backpressure on clients that do not read, then the application's
+ * handlers, then the last-resort error handler.
  */
 @Sharable
 final class ConnectionInitializer extends ChannelInitializer<Channel> {
@@ -29,7 +30,8 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline pipeline = channel.pipeline();
     pipeline
         .addLast("idle-timeout", new IdleTimeout(idleTimeoutNanos))
-        .addLast("half-close", HalfClosedConnectionCloser.INSTANCE);
+        .addLast("half-close", HalfClosedConnectionCloser.INSTANCE)
+        .addLast("backpressure", SlowReaderBackpressure.INSTANCE);
     application.initConnection(pipeline);
     pipeline.addLast("connection-errors", ConnectionErrorHandler.INSTANCE);
   }

@@ -8,9 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Writes back what it reads, flushing once per read batch. Reading pauses while the peer is slow to
- * read our writes, so a client that sends without reading cannot make the server buffer without
- * bound. On drain, pending echoes are flushed and then the connection closes.
+ * Writes back what it reads, flushing once per read batch. (usher's own backpressure pauses reading
+ * while the client is slow to read the echoes.) On drain, pending echoes are flushed and then the
+ * connection closes.
  */
 @Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {
@@ -26,17 +26,6 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     ctx.flush();
-    if (!ctx.channel().isWritable()) {
-      ctx.channel().config().setAutoRead(false);
-    }
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()) {
-      ctx.channel().config().setAutoRead(true);
-    }
-    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

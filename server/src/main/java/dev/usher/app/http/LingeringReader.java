@@ -27,6 +27,9 @@ final class LingeringReader extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    // Reading may be paused for a client slow to read its answers (SlowReaderBackpressure); with
+    // the output shut the connection never becomes writable again, so lingering resumes it.
+    ctx.channel().config().setAutoRead(true);
     scheduleCheck(ctx);
   }
 
