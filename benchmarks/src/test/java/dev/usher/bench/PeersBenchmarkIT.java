@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.testing.ExternalTools;
-import dev.usher.testing.UsherProcess;
+import dev.usher.testing.LoadTestScript;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * every row with a figure for each server. It proves the benchmark works, not how fast usher is.
  */
 class PeersBenchmarkIT {
-  private static final Path SCRIPT = Path.of("..", "deploy", "loadtest", "peers-benchmark.sh");
   private static final Duration LIMIT = Duration.ofMinutes(6);
   private static final List<String> ROWS =
       List.of(
@@ -49,14 +45,13 @@ class PeersBenchmarkIT {
     ExternalTools.require("h2load", "nghttp2-client");
     ExternalTools.require("nginx", "nginx-light");
     ExternalTools.require("bc", "bc");
-    ExternalTools.require("python3", "python3");
-    ExternalTools.require("curl", "curl");
-    ExternalTools.require("taskset", "util-linux");
+    LoadTestScript.requireWhatEveryScriptUses();
   }
 
   @Test
   void oneShortRoundMeasuresEveryServerAndPrintsTheWholeTable() throws Exception {
-    Run run = run(Map.of("IDLE_CONNECTIONS", "300", "WARMUP_SECONDS", "1"), "1", "1");
+    LoadTestScript.Finished run =
+        run(Map.of("IDLE_CONNECTIONS", "300", "WARMUP_SECONDS", "1"), "1", "1");
 
     assertEquals(0, run.exitStatus(), "the benchmark failed:\n" + run.output());
     for (String server : List.of("usher", "usher-reuseport", "raw-netty", "nginx")) {
@@ -84,7 +79,7 @@ class PeersBenchmarkIT {
 
   @Test
   void aBadArgumentIsOneLineNamingItAndExitStatus2() throws Exception {
-    Run run = run(Map.of(), "three");
+    LoadTestScript.Finished run = run(Map.of(), "three");
 
     assertEquals(2, run.exitStatus(), run.output());
     assertEquals(
@@ -103,29 +98,11 @@ class PeersBenchmarkIT {
         .orElseThrow(() -> new AssertionError("no row '" + label + "' in:\n" + output));
   }
 
-  private Run run(Map<String, String> environment, String... arguments)
+  private LoadTestScript.Finished run(Map<String, String> environment, String... arguments)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
-    command.addAll(List.of(arguments));
-    Path log = work.resolve("peers-benchmark.out");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    builder.environment().put("USHER_JAR", UsherProcess.jar().toAbsolutePath().toString());
-    builder
-        .environment()
-        .put("BENCH_JAR", Path.of(System.getProperty("usher.benchmarks.jar")).toString());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    Process process = builder.start();
-    if (!process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroy(); // SIGTERM: the script's trap stops the servers and clients it started
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-      throw new AssertionError("still running after " + LIMIT + ":\n" + Files.readString(log));
-    }
-    return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    Map<String, String> settings = new HashMap<>(environment);
+    settings.put("BENCH_JAR", System.getProperty("usher.benchmarks.jar"));
+    return LoadTestScript.run(
+        "peers-benchmark.sh", settings, LIMIT, work.resolve("peers-benchmark.out"), arguments);
   }
-
-  private record Run(int exitStatus, String output) {}
 }

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.testing.ExternalTools;
-import dev.usher.testing.UsherProcess;
+import dev.usher.testing.LoadTestScript;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,16 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * test is in the benchmarks module, next to the raw Netty server it starts.)
  */
 class LoadScenariosIT {
-  private static final Path SCENARIOS = Path.of("..", "deploy", "loadtest");
   private static final Duration SCENARIO_LIMIT = Duration.ofMinutes(2);
 
   @TempDir Path results;
 
   @BeforeEach
   void requireTheToolsEveryScenarioUses() {
-    ExternalTools.require("python3", "python3");
-    ExternalTools.require("curl", "curl");
-    ExternalTools.require("taskset", "util-linux");
+    LoadTestScript.requireWhatEveryScriptUses();
   }
 
   @Test
@@ -146,28 +141,13 @@ class LoadScenariosIT {
 
   private ScenarioRun run(Map<String, String> environment, String script, String... arguments)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("bash", SCENARIOS.resolve(script).toString()));
-    command.addAll(List.of(arguments));
-    Path log = results.resolve(script + ".out");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("LOADTEST_RESULTS", results.toString());
-    builder.environment().put("USHER_JAR", UsherProcess.jar().toAbsolutePath().toString());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().put("WARMUP_SECONDS", "1");
-    builder.environment().remove("USHER_OPTS");
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    if (!process.waitFor(SCENARIO_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroy(); // SIGTERM: the script's trap stops what it started
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-      throw new AssertionError(
-          script + " still ran after " + SCENARIO_LIMIT + ":\n" + Files.readString(log));
-    }
-    return new ScenarioRun(
-        script, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), results);
+    Map<String, String> settings = new HashMap<>(environment);
+    settings.put("LOADTEST_RESULTS", results.toString());
+    settings.putIfAbsent("WARMUP_SECONDS", "1");
+    LoadTestScript.Finished finished =
+        LoadTestScript.run(
+            script, settings, SCENARIO_LIMIT, results.resolve(script + ".out"), arguments);
+    return new ScenarioRun(script, finished.exitStatus(), finished.output(), results);
   }
 
   private record ScenarioRun(String script, int exitStatus, String output, Path results) {
