@@ -9,17 +9,18 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scenario_args "$@"
-need wrk wrk
-need curl curl
-need taskset util-linux
-ensure_jar
-
 rounds=${1:-3}
 seconds=${2:-8}
 held=${HELD_CONNECTIONS:-10000}
 positive_int ROUNDS "$rounds"
 positive_int SECONDS "$seconds"
 positive_int HELD_CONNECTIONS "$held"
+need wrk wrk
+need curl curl
+need bc bc
+need python3 python3
+need taskset util-linux
+ensure_jar
 work=$(mktemp -d)
 trap 'stop_usher 2>/dev/null || true; rm -rf "$work"' EXIT
 

@@ -153,8 +153,8 @@ scenario_args() {
 
 # positive_int NAME VALUE: exits with status 2 unless VALUE is a whole number above 0.
 positive_int() {
-  if ! [[ $2 =~ ^[0-9]+$ ]] || [ "$2" -eq 0 ]; then
-    echo "$(basename "$0"): $1 = '$2': expected a whole number above 0 (see $(basename "$0") -h)" >&2
+  if ! [[ $2 =~ ^[1-9][0-9]*$ ]]; then
+    echo "$(basename "$0"): $1 = '$2': expected a whole number above 0, without leading zeros (see $(basename "$0") -h)" >&2
     exit 2
   fi
 }

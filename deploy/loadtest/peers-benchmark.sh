@@ -6,8 +6,8 @@
 #
 # usage: deploy/loadtest/peers-benchmark.sh [ROUNDS=3] [SECONDS=8]
 # Environment: IDLE_CONNECTIONS (default 20,000, or what the descriptor limit allows) and
-# WARMUP_SECONDS (default 5: the keep-alive warm-up; the pipelined and new-connection warm-ups take
-# 3 s, or WARMUP_SECONDS when that is shorter).
+# WARMUP_SECONDS (default 5, at least 1: the keep-alive warm-up; the pipelined and new-connection
+# warm-ups take 3 s, or WARMUP_SECONDS when that is shorter).
 # Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; usher reuseport:
 # 1 loop that accepts and serves; nginx: 1 worker),
 # the load generator CPU 1. Loopback only; every run is bounded in time.
@@ -35,6 +35,14 @@ default_idle=20000
 [ "$hard_limit" != unlimited ] && [ "$hard_limit" -le $((default_idle + 500)) ] && default_idle=$((hard_limit - 1000))
 idle_connections=${IDLE_CONNECTIONS:-$default_idle}
 positive_int IDLE_CONNECTIONS "$idle_connections"
+if [ "$idle_connections" -lt 2 ]; then
+  echo "peers-benchmark.sh: IDLE_CONNECTIONS = '$idle_connections': expected 2 or more (two clients hold half each)" >&2
+  exit 2
+fi
+if [ -n "${BENCH_JAR:-}" ] && [ ! -f "$BENCH_JAR" ]; then
+  echo "peers-benchmark.sh: BENCH_JAR = '$BENCH_JAR': no such file" >&2
+  exit 2
+fi
 ensure_jar
 BENCH_JAR=${BENCH_JAR:-$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar}
 [ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)

@@ -83,8 +83,8 @@ class PeersBenchmarkIT {
 
     assertEquals(2, run.exitStatus(), run.output());
     assertEquals(
-        "peers-benchmark.sh: ROUNDS = 'three': expected a whole number above 0"
-            + " (see peers-benchmark.sh -h)",
+        "peers-benchmark.sh: ROUNDS = 'three': expected a whole number above 0, without leading"
+            + " zeros (see peers-benchmark.sh -h)",
         run.output().strip());
   }
 

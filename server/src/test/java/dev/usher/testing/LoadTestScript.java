@@ -47,8 +47,9 @@ public final class LoadTestScript {
     builder.environment().putAll(environment);
     Process process = builder.start();
     if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroy();
+      process.destroy(); // SIGTERM: the script's trap stops what it started
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
       }
       throw new AssertionError(

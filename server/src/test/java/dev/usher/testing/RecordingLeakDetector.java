@@ -20,6 +20,12 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
     super(resourceType, samplingInterval);
   }
 
+  /** The constructor Netty looks up first (it logs an error without it, then uses the other). */
+  @SuppressWarnings("deprecation")
+  public RecordingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+    super(resourceType, samplingInterval, maxActive);
+  }
+
   /**
    * The leaks found so far, emptied: collects garbage, then allocates, which is when the detector
    * looks at what the collector found unreleased.

@@ -2,6 +2,7 @@ package dev.usher.app.http;
 
 import dev.usher.app.DrainRequested;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -16,19 +17,26 @@ import java.util.function.BooleanSupplier;
 /**
  * Netty's keep-alive handling, which also ends the connection gracefully when the server drains: an
  * idle connection closes at once; one with requests in flight answers all of them, the last with
- * {@code Connection: close}, and then closes.
+ * {@code Connection: close}, and then closes. A connection the drain finds with its reading paused
+ * for a slow reader ends with a lingering close ({@link LingeringClose}), so that what it sent
+ * unread cannot turn the close into a reset.
  */
 final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
   private final BooleanSupplier requestArriving;
+  private final LingeringClose lingering;
   private int unansweredRequests;
   private boolean draining;
+  private boolean inputMayWaitUnread;
+  private boolean closingResponse;
 
   /**
    * @param requestArriving whether the first bytes of a request have arrived that is not yet whole:
    *     such a connection is not idle, and its request is answered too
+   * @param lingering how the connection ends when the drain finds it paused with input unread
    */
-  DrainingKeepAliveHandler(BooleanSupplier requestArriving) {
+  DrainingKeepAliveHandler(BooleanSupplier requestArriving, LingeringClose lingering) {
     this.requestArriving = requestArriving;
+    this.lingering = lingering;
   }
 
   /** Whether the server has asked this connection to finish. */
@@ -53,9 +61,17 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
         && draining
         && unansweredRequests <= 1) {
       HttpUtil.setKeepAlive(response, false);
+      closingResponse = true;
     }
     if (msg instanceof LastHttpContent && finalResponse && unansweredRequests > 0) {
       unansweredRequests--;
+    }
+    if (msg instanceof LastHttpContent && closingResponse && inputMayWaitUnread) {
+      // Past Netty's keep-alive handling, which would close outright once this is written.
+      ChannelPromise written = promise.unvoid();
+      ctx.write(msg, written);
+      lingering.dropInputAndLingerAfter(written);
+      return;
     }
     super.write(ctx, msg, promise);
   }
@@ -64,10 +80,20 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event == DrainRequested.INSTANCE) {
       draining = true;
+      // Reading is paused for a client slow to read its answers (SlowReaderBackpressure): requests
+      // it pipelined may wait unread in the socket, and a close over them would make the kernel
+      // reset the connection, throwing away the answers still queued. Such a connection ends with
+      // a lingering close instead: its input dropped, its output shut after the last answer.
+      inputMayWaitUnread = !ctx.channel().config().isAutoRead();
       if (unansweredRequests == 0 && !requestArriving.getAsBoolean()) {
         // Answers written in the current read batch may still await the flush at read-complete
         // (io_uring can run the drain in between): send them, then close.
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        if (inputMayWaitUnread) {
+          lingering.dropInputAndLingerAfter(flushed);
+        } else {
+          flushed.addListener(ChannelFutureListener.CLOSE);
+        }
       }
     } else {
       super.userEventTriggered(ctx, event);

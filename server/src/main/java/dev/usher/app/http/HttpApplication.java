@@ -73,7 +73,7 @@ public final class HttpApplication implements UsherApplication {
         .addAfter(
             "http-request-deadline",
             KEEP_ALIVE,
-            new DrainingKeepAliveHandler(deadline::requestInProgress))
+            new DrainingKeepAliveHandler(deadline::requestInProgress, lingering))
         .addAfter(KEEP_ALIVE, "http-routes", routes);
   }
 }

@@ -2,6 +2,7 @@ package dev.usher.app.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -33,24 +34,61 @@ record LingeringClose(long timeoutNanos, long timeNanos) {
   /** Once the answer is written: shuts the output and lingers, or closes when it cannot. */
   void afterWrite(ChannelFuture written) {
     Channel channel = written.channel();
-    if (timeNanos == 0
-        || !written.isSuccess()
-        || !(channel instanceof DuplexChannel duplex)
-        || !channel.isActive()
-        || channel.pipeline().get(HttpApplication.FIRST_BYTE) == null
-        || drainStarted(channel)) {
+    if (!written.isSuccess() || drainStarted(channel) || !canLinger(channel)) {
       channel.close();
       return;
     }
     if (channel.pipeline().get(NAME) != null) {
       return;
     }
-    // Ahead of the HTTP handlers, so no byte reaches the codec again; behind usher's own, which
-    // still count the bytes and close on the client's half-close.
-    channel
-        .pipeline()
-        .addBefore(HttpApplication.FIRST_BYTE, NAME, new LingeringReader(timeoutNanos, timeNanos));
-    duplex
+    dropInput(channel);
+    shutOutput(channel);
+  }
+
+  /**
+   * How the drain ends a connection whose input may wait unread, its reading paused for a client
+   * slow to read its answers: what the client sends from now on is dropped, not answered, and once
+   * {@code flushed} (the answers already written) has gone out, the output is shut and the
+   * connection lingers. Closing over unread input would make the kernel reset the connection and
+   * throw away the answers still queued in the socket.
+   */
+  void dropInputAndLingerAfter(ChannelFuture flushed) {
+    Channel channel = flushed.channel();
+    if (!canLinger(channel)) {
+      flushed.addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    dropInput(channel);
+    flushed.addListener(
+        written -> {
+          if (written.isSuccess() && channel.isActive()) {
+            shutOutput(channel);
+          } else {
+            channel.close();
+          }
+        });
+  }
+
+  private boolean canLinger(Channel channel) {
+    return timeNanos > 0
+        && channel instanceof DuplexChannel
+        && channel.isActive()
+        && channel.pipeline().get(HttpApplication.FIRST_BYTE) != null;
+  }
+
+  // Ahead of the HTTP handlers, so no byte reaches the codec again; behind usher's own, which
+  // still count the bytes and close on the client's half-close.
+  private void dropInput(Channel channel) {
+    if (channel.pipeline().get(NAME) == null) {
+      channel
+          .pipeline()
+          .addBefore(
+              HttpApplication.FIRST_BYTE, NAME, new LingeringReader(timeoutNanos, timeNanos));
+    }
+  }
+
+  private static void shutOutput(Channel channel) {
+    ((DuplexChannel) channel)
         .shutdownOutput()
         .addListener(
             shut -> {

@@ -64,6 +64,11 @@ final class LingeringReader extends ChannelInboundHandlerAdapter {
 
   private void check(ChannelHandlerContext ctx) {
     long now = System.nanoTime();
+    if (!LingeringClose.isLingering(ctx.channel())) {
+      // The answers are still going out (a drain's lingering close starts before they have): the
+      // client's silence counts from the shut output.
+      lastReadNanos = now;
+    }
     if (now - lastReadNanos >= timeoutNanos || now - startNanos >= timeNanos) {
       ctx.close();
     } else {

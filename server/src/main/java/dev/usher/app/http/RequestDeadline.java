@@ -96,6 +96,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     if (!requestInProgress || !context.channel().isActive()) {
       return;
     }
+    if (!context.channel().config().isAutoRead()) {
+      // Reading is paused for a client slow to read its answers (SlowReaderBackpressure): the rest
+      // of the request may wait in the socket through no slowness of its sender. Its time starts
+      // again.
+      requestStartNanos = System.nanoTime();
+    }
     long left = timeoutNanos - (System.nanoTime() - requestStartNanos);
     if (left <= 0) {
       HttpErrorResponses.sendAndClose(context, HttpResponseStatus.REQUEST_TIMEOUT, lingering);

@@ -13,15 +13,15 @@ final class EmbeddedHttpConnection {
 
   /** A connection just accepted: the application has initialised it, nothing has arrived yet. */
   static EmbeddedChannel open() {
+    return open(Duration.ofSeconds(30));
+  }
+
+  /** The same, with this {@code server.request-timeout}. */
+  static EmbeddedChannel open(Duration requestTimeout) {
     EmbeddedChannel channel = new EmbeddedChannel();
     new HttpApplication(
             new HttpLimits(
-                4096,
-                8192,
-                1 << 20,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30)),
+                4096, 8192, 1 << 20, requestTimeout, Duration.ofSeconds(5), Duration.ofSeconds(30)),
             ChannelDuplexHandler::new)
         .initConnection(channel.pipeline());
     return channel;
