@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,6 +29,7 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
   private boolean draining;
   private boolean inputMayWaitUnread;
   private boolean closingResponse;
+  private boolean lastAnswerWritten;
 
   /**
    * @param requestArriving whether the first bytes of a request have arrived that is not yet whole:
@@ -46,6 +48,11 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (lastAnswerWritten) {
+      // Decoded from the same read as the request that got the last answer: never answered.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest) {
       unansweredRequests++;
     }
@@ -68,6 +75,7 @@ final class DrainingKeepAliveHandler extends HttpServerKeepAliveHandler {
     }
     if (msg instanceof LastHttpContent && closingResponse && inputMayWaitUnread) {
       // Past Netty's keep-alive handling, which would close outright once this is written.
+      lastAnswerWritten = true;
       ChannelPromise written = promise.unvoid();
       ctx.write(msg, written);
       lingering.dropInputAndLingerAfter(written);

@@ -92,7 +92,11 @@ record LingeringClose(long timeoutNanos, long timeNanos) {
         .shutdownOutput()
         .addListener(
             shut -> {
-              if (!shut.isSuccess()) {
+              if (shut.isSuccess()) {
+                // Backpressure may have paused reading while the answers went out; a shut output
+                // is never writable again, so it would not resume by itself.
+                channel.config().setAutoRead(true);
+              } else {
                 log.debug("{}: cannot shut the output, closing", channel, shut.cause());
                 channel.close();
               }

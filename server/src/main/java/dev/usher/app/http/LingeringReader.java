@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class LingeringReader extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
   private final long timeNanos;
-  private final long startNanos = System.nanoTime();
+  private long startNanos = System.nanoTime();
   private long lastReadNanos = startNanos;
   private ScheduledFuture<?> check;
 
@@ -66,7 +66,8 @@ final class LingeringReader extends ChannelInboundHandlerAdapter {
     long now = System.nanoTime();
     if (!LingeringClose.isLingering(ctx.channel())) {
       // The answers are still going out (a drain's lingering close starts before they have): the
-      // client's silence counts from the shut output.
+      // linger, and the client's silence, count from the shut output.
+      startNanos = now;
       lastReadNanos = now;
     }
     if (now - lastReadNanos >= timeoutNanos || now - startNanos >= timeNanos) {

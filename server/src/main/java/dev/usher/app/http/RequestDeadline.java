@@ -66,6 +66,16 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (requestInProgress && ctx.channel().isWritable()) {
+      // Reading resumes after a pause for a slow reader (SlowReaderBackpressure), during which
+      // the rest of the request waited unread: its time starts again.
+      requestStartNanos = System.nanoTime();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancel();
     ctx.fireChannelInactive();

@@ -33,6 +33,23 @@ class RequestDeadlineTest {
     assertTrue(sent(channel).startsWith("HTTP/1.1 408 "), "no 408 once reading resumed");
   }
 
+  @Test
+  void aRequestWhoseReadingResumesGetsItsTimeAnew() throws Exception {
+    Duration timeout = Duration.ofMillis(500);
+    EmbeddedChannel channel = EmbeddedHttpConnection.open(timeout);
+    channel.writeInbound(ascii("GET / HTTP/1.1\r\nHost: usher\r\n"));
+
+    Thread.sleep(300);
+    // Reading resumes after a pause for a slow reader: the channel is writable again.
+    channel.pipeline().fireChannelWritabilityChanged();
+    Thread.sleep(300);
+    channel.advanceTimeBy(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    channel.runScheduledPendingTasks();
+
+    assertEquals("", sent(channel), "timed out counting usher's own pause");
+    assertTrue(channel.isOpen());
+  }
+
   /** Past the timeout on the wall clock (which the deadline reads) and the channel's timers. */
   private static void waitPastTheTimeout(EmbeddedChannel channel) throws InterruptedException {
     Thread.sleep(TIMEOUT.multipliedBy(2).toMillis());
