@@ -1,6 +1,6 @@
 package dev.usher.admin;
 
-import dev.usher.accept.IdleTimeout;
+import dev.usher.connection.StreamConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -10,7 +10,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 public final class AdminServer {
   private static final int MAX_ADMIN_REQUEST_BYTES = 64 * 1024;
   // Scrapers and probes come back every few seconds; one silent for this long is not one.
-  private static final long ADMIN_IDLE_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
+  private static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
   private AdminServer() {}
 
@@ -40,7 +40,7 @@ public final class AdminServer {
               @Override
               protected void initChannel(Channel ch) {
                 ch.pipeline()
-                    .addLast(new IdleTimeout(ADMIN_IDLE_TIMEOUT_NANOS))
+                    .addLast(new StreamConnection(ADMIN_IDLE_TIMEOUT, Duration.ZERO, Duration.ZERO))
                     .addLast(new HttpServerCodec())
                     .addLast(new HttpServerKeepAliveHandler())
                     .addLast(new HttpObjectAggregator(MAX_ADMIN_REQUEST_BYTES))

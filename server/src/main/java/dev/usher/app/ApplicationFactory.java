@@ -1,13 +1,13 @@
 package dev.usher.app;
 
-import dev.usher.config.ServerConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.usher.config.UsherConfig;
 
 /**
- * Makes the application once at start. The registry is there for protocol meters registered up
- * front (as the HTTP application's are) and for a forking team's own business meters.
+ * Makes the application once at start, from the configuration and what usher offers it ({@link
+ * ApplicationSetup}): an HTTP service is wrapped with {@link ApplicationSetup#http}; a raw TCP
+ * protocol is an {@link UsherApplication} of its own.
  */
 @FunctionalInterface
 public interface ApplicationFactory {
-  UsherApplication create(ServerConfig config, PrometheusMeterRegistry registry);
+  UsherApplication create(UsherConfig config, ApplicationSetup setup);
 }

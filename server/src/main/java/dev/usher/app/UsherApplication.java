@@ -3,17 +3,19 @@ package dev.usher.app;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * What a team that forks usher implements: the handlers that serve one accepted connection.
+ * What serves the connections of the main listener: an HTTP service wrapped by {@link
+ * ApplicationSetup#http}, or, for a raw TCP protocol, a team's own implementation.
  *
- * <p>usher has already added its own handlers (accounting, idle timeout) when {@link
- * #initConnection} runs; the application appends its own, in the order a byte travels. It never
- * sees metrics, limits or the listener.
+ * <p>A raw TCP protocol appends its handlers in {@link #initConnection}, in the order a byte
+ * travels, after usher's {@code dev.usher.connection.StreamConnection} (the idle timeout,
+ * half-close, backpressure and drain; see {@code dev.usher.sample.EchoApplication}). usher has
+ * already added its meters, and adds its last-resort error handler after. An application never sees
+ * usher's meters, limits or the listener.
  *
- * <p>The one contract beyond that is draining: when the server shuts down, every open connection
- * receives {@link DrainRequested#INSTANCE} as a user event. The application finishes the work in
- * flight, then closes the connection (an HTTP application answers the request it is serving with
- * {@code Connection: close}). Whatever is still open at {@code shutdown.drain-timeout} is closed by
- * usher.
+ * <p>Draining: when the server shuts down, every open connection receives {@link
+ * DrainRequested#INSTANCE} as a user event. The connection finishes the work in flight, then closes
+ * (an HTTP connection answers the requests it has with {@code Connection: close}). Whatever is
+ * still open at {@code shutdown.drain-timeout} is closed by usher.
  */
 public interface UsherApplication {
 

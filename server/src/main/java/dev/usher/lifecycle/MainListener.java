@@ -2,6 +2,7 @@ package dev.usher.lifecycle;
 
 import dev.usher.config.AcceptMode;
 import dev.usher.config.ServerConfig;
+import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.TcpInfoReader;
 import dev.usher.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,8 +36,8 @@ final class MainListener {
             .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
             .childOption(ChannelOption.TCP_NODELAY, config.socket().tcpNoDelay())
             .childOption(ChannelOption.SO_KEEPALIVE, config.socket().keepAlive())
-            // A client's FIN becomes an event, so replies are flushed before the close: see
-            // HalfClosedConnectionCloser.
+            // A client's FIN becomes an event, so replies are flushed before the close (without
+            // it, io_uring closes on the FIN before the read batch's replies are flushed).
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(acceptPath)
             .childHandler(connections);

@@ -1,6 +1,7 @@
 package dev.usher.lifecycle;
 
 import dev.usher.app.ApplicationFactory;
+import dev.usher.app.ApplicationSetup;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.LoadedConfig;
@@ -41,7 +42,8 @@ public final class ServerProcess {
     loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
     try (ServerMetrics metrics = new ServerMetrics()) {
       UsherApplication application =
-          applications.create(loaded.config().server(), metrics.registry());
+          applications.create(
+              loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry()));
       // Handlers go in before the server starts: a SIGTERM just after "accepting connections" (or
       // during the start) must drain, not meet the JVM's default handler and exit 143.
       CompletableFuture<UsherServer> started = new CompletableFuture<>();

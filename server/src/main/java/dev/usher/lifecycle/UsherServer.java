@@ -7,6 +7,7 @@ import dev.usher.app.UsherApplication;
 import dev.usher.config.AcceptMode;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
+import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.EventLoopMeters;
 import dev.usher.metrics.ServerInfo;
 import dev.usher.metrics.ServerMetrics;
@@ -146,8 +147,7 @@ public final class UsherServer {
         "admin listener bound: {} (/metrics, /health/live, /health/ready)",
         Endpoints.hostAndPort(config.admin().host(), adminAddress().getPort()));
 
-    ConnectionInitializer connections =
-        new ConnectionInitializer(application, config.server().idleTimeout());
+    ConnectionInitializer connections = new ConnectionInitializer(application);
     int port = config.server().port();
     for (ListeningSocket socket : sockets) {
       Channel channel =

@@ -1,5 +1,6 @@
 package dev.usher.metrics;
 
+import dev.usher.http.ExchangeRecorder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -9,7 +10,7 @@ import java.lang.invoke.VarHandle;
  * cost more than the rest of the measuring. A scrape reads them from another thread; opaque access
  * gives it every value whole, and never one older than it read before.
  */
-final class HttpExchangeTally {
+final class HttpExchangeTally implements ExchangeRecorder {
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle SUM_NANOS;
 
@@ -34,7 +35,8 @@ final class HttpExchangeTally {
   }
 
   /** On the owning loop: a response with this status was sent. */
-  void answered(int status) {
+  @Override
+  public void answered(int status) {
     int statusClass = status / 100;
     if (statusClass >= 1 && statusClass <= 5) {
       increment(answersByStatusClass, statusClass);
@@ -42,7 +44,8 @@ final class HttpExchangeTally {
   }
 
   /** On the owning loop: a request took this long. */
-  void requestTook(long nanos) {
+  @Override
+  public void requestTook(long nanos) {
     // Most requests are fast: scanning from the smallest bound ends soonest.
     int bucket = 0;
     while (bucket < bucketUpperBoundsNanos.length && nanos > bucketUpperBoundsNanos[bucket]) {

@@ -1,7 +1,7 @@
 package dev.usher.metrics;
 
+import dev.usher.http.ExchangeRecorder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -21,8 +21,8 @@ import java.util.stream.DoubleStream;
 
 /**
  * HTTP meters, registered once: {@code server_http_requests_total{status_class}} and the {@code
- * server_http_request_duration_seconds} histogram. {@link #newExchangeObserver()} gives the
- * per-connection handler that records into them.
+ * server_http_request_duration_seconds} histogram. Each HTTP connection records into its event
+ * loop's tally ({@link #ofThisLoop()}).
  *
  * <p>These two are counted per request, hundreds of thousands of times a second on one loop, so
  * they are not Micrometer meters: a Micrometer timer costs two atomic updates, a histogram bucket's
@@ -30,7 +30,7 @@ import java.util.stream.DoubleStream;
  * event loop counts into a {@link HttpExchangeTally} of its own with plain writes, and the scrape
  * adds the loops up.
  */
-public final class HttpMeters {
+public final class HttpMeters implements ExchangeRecorder.PerLoop {
   private static final double[] BUCKET_UPPER_BOUNDS_SECONDS = {
     0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 10
   };
@@ -66,13 +66,9 @@ public final class HttpMeters {
     registry.getPrometheusRegistry().register((MultiCollector) this::collect);
   }
 
-  /** A handler for one connection, to sit right after the HTTP codec. */
-  public ChannelHandler newExchangeObserver() {
-    return new HttpExchangeObserver(this);
-  }
-
-  /** The tally of the calling thread, which must be the event loop of the connection it counts. */
-  HttpExchangeTally tallyOfThisLoop() {
+  /** The tally of the calling thread, which must be the event loop of the connections it counts. */
+  @Override
+  public ExchangeRecorder ofThisLoop() {
     return loopTally.get();
   }
 

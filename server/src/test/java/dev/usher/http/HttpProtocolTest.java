@@ -177,7 +177,9 @@ class HttpProtocolTest {
     try (RawConnection connection = RawConnection.open(server.address())) {
       WireResponse response = connection.send("GET / HTTP/1.0\r\n\r\n").readResponse();
 
-      assertEquals("HTTP/1.0", response.version());
+      // RFC 9110 6.2: a server sends the highest minor version it conforms to, here 1.1.
+      assertEquals("HTTP/1.1", response.version());
+      assertTrue(response.announcesClose(), response.toString());
       assertEquals(200, response.status());
       assertEquals(HELLO, response.bodyText());
       connection.awaitClosedByServer(CLOSE_TIMEOUT);

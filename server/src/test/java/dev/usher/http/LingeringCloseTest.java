@@ -51,8 +51,8 @@ class LingeringCloseTest {
   @CsvSource({
     // A body larger than the limit, refused halfway.
     "'" + UPLOAD_HEAD + "', 413",
-    // A method the route does not take (answered after Netty's keep-alive handling), and more.
-    "'PUT / HTTP/1.1\r\nHost: usher\r\nContent-Length: 10\r\n\r\n', 405",
+    // A malformed header block, followed by more.
+    "'PUT / HTTP/1.1\r\nHost: usher\r\nthis line has no colon\r\n\r\n', 400",
   })
   void aClientStillSendingAfterARefusalFinishesItsWritesAndTheServerClosesAfterIt(
       String head, int status) throws Exception {

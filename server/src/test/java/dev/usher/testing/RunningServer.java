@@ -1,5 +1,6 @@
 package dev.usher.testing;
 
+import dev.usher.app.ApplicationSetup;
 import dev.usher.app.BuiltInApplications;
 import dev.usher.config.ConfigLoader;
 import dev.usher.config.InvalidConfigException;
@@ -52,7 +53,8 @@ public final class RunningServer implements AutoCloseable {
       UsherServer server =
           UsherServer.start(
               loaded.config(),
-              BuiltInApplications.forConfig(loaded.config().server(), metrics.registry()),
+              BuiltInApplications.forConfig(
+                  loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry())),
               metrics,
               KernelNetworkSettings.read().somaxconn());
       return new RunningServer(server, metrics);

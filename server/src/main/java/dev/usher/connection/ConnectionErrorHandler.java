@@ -1,4 +1,4 @@
-package dev.usher.lifecycle;
+package dev.usher.connection;
 
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,0 +1,50 @@
+package dev.usher.app;
+
+import dev.usher.config.ServerConfig;
+import dev.usher.config.UsherConfig;
+import dev.usher.http.HttpApplication;
+import dev.usher.http.HttpService;
+import dev.usher.http.HttpSettings;
+import dev.usher.metrics.HttpMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * What usher offers an application as it is made: a registry for the application's own meters
+ * (exported beside usher's), and the HTTP connection that serves an {@link HttpService}, with
+ * usher's rules and meters around it. An application never sees usher's meters.
+ */
+public final class ApplicationSetup {
+  private final UsherConfig config;
+  private final PrometheusMeterRegistry registry;
+  private HttpMeters httpMeters;
+
+  public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** Where an application registers meters of its own; they are scraped with usher's. */
+  public MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** HTTP/1.1 served by {@code service}, under usher's {@code http.*} and connection settings. */
+  public UsherApplication http(HttpService service) {
+    if (httpMeters == null) {
+      httpMeters = new HttpMeters(registry);
+    }
+    return new HttpApplication(httpSettings(config.server()), service, httpMeters);
+  }
+
+  private static HttpSettings httpSettings(ServerConfig server) {
+    return new HttpSettings(
+        server.maxInitialLineBytes(),
+        server.maxHeaderBytes(),
+        server.maxRequestBytes(),
+        server.requestTimeout(),
+        server.idleTimeout(),
+        server.lingeringTimeout(),
+        server.lingeringTime());
+  }
+}

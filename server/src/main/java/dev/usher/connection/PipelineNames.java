@@ -1,0 +1,27 @@
+package dev.usher.connection;
+
+/** The names of usher's handlers in a connection's pipeline, in the order a byte travels. */
+public final class PipelineNames {
+  private PipelineNames() {}
+
+  /** Bytes in and out, the hand-off and the connection's lifetime (usher's meters). */
+  public static final String CONNECTION_METERS = "usher-connection-meters";
+
+  /**
+   * A byte stream's rules (idle timeout, half-close, backpressure, drain): {@code
+   * StreamConnection}.
+   */
+  public static final String STREAM = "usher-stream";
+
+  /** Netty's HTTP/1.1 request decoder, added at a connection's first byte. */
+  public static final String HTTP_DECODER = "usher-http-decoder";
+
+  /** Netty's HTTP/1.1 response encoder, added with the decoder. */
+  public static final String HTTP_ENCODER = "usher-http-encoder";
+
+  /** The owner of an HTTP connection's life: {@code HttpConnection}. */
+  public static final String HTTP = "usher-http";
+
+  /** The last handler: an error nobody handled closes the connection. */
+  public static final String ERRORS = "usher-errors";
+}

@@ -1,0 +1,199 @@
+package dev.usher.connection;
+
+import dev.usher.app.DrainRequested;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The owner of a raw byte stream's life (a TCP protocol of an {@code UsherApplication}), ahead of
+ * the application's handlers: the idle timeout, the client's half-close, backpressure on a client
+ * that does not read, and the drain. An HTTP connection has its own owner, which knows its
+ * requests.
+ *
+ * <ul>
+ *   <li>A connection silent both ways for the idle timeout closes (after between one and 1.25
+ *       timeouts: one timer per connection checks every quarter of it).
+ *   <li>When the client has finished sending (a half-close), what the application wrote in answer
+ *       is flushed, then the connection closes.
+ *   <li>Reading pauses while more than the write buffer's high-water mark waits for a slow client,
+ *       and resumes when it catches up.
+ *   <li>A drain passes {@link DrainRequested} on to the application, flushes what was written,
+ *       shuts the output and lingers ({@link Lingering}): the client reads everything and an end of
+ *       stream, never a reset over unread input.
+ * </ul>
+ */
+public final class StreamConnection extends ChannelDuplexHandler {
+  private static final int CHECKS_PER_TIMEOUT = 4;
+
+  private final long idleTimeoutNanos;
+  private final Lingering lingering;
+  private final Runnable check = this::check;
+  private ChannelHandlerContext ctx;
+  private Ticker ticker;
+  private Silence silence;
+  private ScheduledFuture<?> timer;
+  private boolean lingeringNow;
+  private boolean ending;
+
+  public StreamConnection(Duration idleTimeout, Duration lingeringTimeout, Duration lingeringTime) {
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.lingering = new Lingering(lingeringTimeout.toNanos(), lingeringTime.toNanos());
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.ticker = ctx.executor().ticker();
+    if (ctx.channel().isActive()) {
+      start();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start();
+    ctx.fireChannelActive();
+  }
+
+  private void start() {
+    if (silence == null) {
+      silence = new Silence(ticker.nanoTime());
+      schedule(Math.max(1, idleTimeoutNanos / CHECKS_PER_TIMEOUT));
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingeringNow || ending) {
+      ReferenceCountUtil.release(msg);
+      lingering.heard();
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    silence.activity();
+    ctx.fireChannelReadComplete();
+    Channel channel = ctx.channel();
+    if (!lingeringNow && !channel.isWritable()) {
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    silence.activity();
+    ctx.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == DrainRequested.INSTANCE) {
+      // The application may write its last bytes first; then they are flushed and the output shut.
+      ctx.fireUserEventTriggered(event);
+      drain();
+      return;
+    }
+    // The application first sees the end of input and answers what it has; the empty write then
+    // queues behind those answers, and the close follows once all of them are written.
+    ctx.fireUserEventTriggered(event);
+    if (event instanceof ChannelInputShutdownEvent) {
+      if (lingeringNow) {
+        ctx.close();
+      } else {
+        ending = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+
+  private void drain() {
+    if (lingeringNow) {
+      ctx.close();
+      return;
+    }
+    if (ending) {
+      return;
+    }
+    ending = true;
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            flushed -> {
+              Channel channel = ctx.channel();
+              if (flushed.isSuccess()
+                  && lingering.enabled()
+                  && channel.isActive()
+                  && channel instanceof DuplexChannel duplex) {
+                lingeringNow = true;
+                OutputShutdown.shut(duplex, this::lingerStarted);
+              } else {
+                ctx.close();
+              }
+            });
+  }
+
+  private void lingerStarted() {
+    long now = ticker.nanoTime();
+    lingering.started(now);
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    schedule(lingering.nextCheck(now));
+  }
+
+  private void check() {
+    timer = null;
+    if (!ctx.channel().isOpen()) {
+      return;
+    }
+    long now = ticker.nanoTime();
+    long next;
+    if (lingeringNow) {
+      next = lingering.nextCheck(now);
+    } else {
+      long silent = silence.silentNanos(ctx.channel(), now);
+      next =
+          silent >= idleTimeoutNanos
+              ? Lingering.OVER
+              : Math.min(idleTimeoutNanos / CHECKS_PER_TIMEOUT, idleTimeoutNanos - silent);
+    }
+    if (next == Lingering.OVER) {
+      ctx.close();
+    } else {
+      schedule(next);
+    }
+  }
+
+  private void schedule(long delayNanos) {
+    timer = ctx.executor().schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+  }
+}

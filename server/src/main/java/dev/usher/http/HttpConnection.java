@@ -1,0 +1,726 @@
+package dev.usher.http;
+
+import dev.usher.app.DrainRequested;
+import dev.usher.connection.Lingering;
+import dev.usher.connection.OutputShutdown;
+import dev.usher.connection.PipelineNames;
+import dev.usher.connection.Silence;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of an HTTP/1.1 connection's life, behind Netty's codec: the requests in flight and
+ * the order of their answers (pipelining), the request deadline, the idle timeout, backpressure on
+ * a client that does not read, whether the connection stays open (the one place that decides {@code
+ * Connection: close}), usher's error answers, the drain and the lingering close, and the exchange
+ * meters. Requests are handed whole to the {@link HttpService}.
+ *
+ * <p>Rules, each decided here alone:
+ *
+ * <ul>
+ *   <li>A connection holds no HTTP state until its first byte: the codec is added then.
+ *   <li>A request that cannot be parsed gets 400 (414 for a request line, 431 for a header block
+ *       over the limit), a body over the limit 413, an expectation other than {@code 100-continue}
+ *       417, a request that does not arrive whole within the request timeout (from its first byte)
+ *       408. Each such refusal is answered in its turn, with {@code Connection: close}, and nothing
+ *       after it is read; the connection then lingers (see below).
+ *   <li>A connection ends after an answer when the client asked for it (HTTP/1.0 without
+ *       keep-alive, {@code Connection: close}), when the service's answer says so, when the client
+ *       has finished sending, or when the server drains and this is the last request in flight.
+ *   <li>Lingering close, as nginx's {@code lingering_close}: after a refusal the output is shut and
+ *       what the client still sends is read and dropped, until it closes, is silent for the
+ *       lingering timeout or the lingering time has passed, so that a client still sending reads
+ *       the answer rather than a reset.
+ *   <li>Reading pauses while more than the write buffer's high-water mark of answers waits for a
+ *       slow client, and resumes when it catches up; the request deadline does not count the pause.
+ *       A drain that finds reading paused lingers after the last answer, since requests may wait
+ *       unread and a close over them would make the kernel reset the connection.
+ * </ul>
+ *
+ * <p>Time comes from the event loop's ticker: once per read batch that brings a request, once per
+ * flush of answers, and at the one timer per connection that serves the idle timeout, the request
+ * deadline and the linger.
+ */
+final class HttpConnection extends ChannelDuplexHandler {
+  private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
+  private static final long NONE = Long.MIN_VALUE;
+  private static final int CHECKS_PER_TIMEOUT = 4;
+  private static final int MAX_BODY_COMPONENTS = 1024;
+
+  private enum Phase {
+    /** Reading and answering requests. */
+    OPEN,
+    /** The last answer is decided: nothing more is read; the connection ends after it. */
+    ENDING,
+    /** The output is shut; what the client still sends is dropped. */
+    LINGERING,
+    /** The channel is closed. */
+    CLOSED
+  }
+
+  /** How the connection ends once its last answer is written. */
+  private enum Ending {
+    CLOSE,
+    LINGER,
+    /** A refusal lingers, unless a drain has begun: then lingering would hold the drain up. */
+    LINGER_UNLESS_DRAINING
+  }
+
+  private final HttpService service;
+  private final HttpDecoderConfig decoderConfig;
+  private final ExchangeRecorder.PerLoop recorders;
+  private final int maxBodyBytes;
+  private final long requestTimeoutNanos;
+  private final long idleTimeoutNanos;
+  private final Lingering lingering;
+
+  private ChannelHandlerContext ctx;
+  private Ticker ticker;
+  private ExchangeRecorder recorder;
+  private HttpRequestReader decoder;
+  private Phase phase = Phase.OPEN;
+
+  // The requests in flight, oldest first. The newest is 'receiving' while its body arrives.
+  private HttpExchange head;
+  private HttpExchange tail;
+  private HttpExchange receiving;
+  private HttpRequest receivingHead;
+  private ByteBuf body;
+  // Answers written and not yet flushed, whose durations end at the flush.
+  private HttpExchange unflushedHead;
+  private HttpExchange unflushedTail;
+
+  private boolean inReadBatch;
+  private long batchNanos = NONE;
+  private boolean readingPaused;
+  private boolean draining;
+  private boolean lingerAtDrainEnd;
+  private boolean inputClosed;
+
+  private ScheduledFuture<?> timer;
+  private long timerDueNanos;
+  private final Runnable check = this::check;
+  private Silence silence;
+  private long requestStartNanos = NONE;
+
+  HttpConnection(HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
+    this.service = service;
+    this.recorders = recorders;
+    this.decoderConfig =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(settings.maxInitialLineBytes())
+            .setMaxHeaderSize(settings.maxHeaderBytes());
+    this.maxBodyBytes = settings.maxBodyBytes();
+    this.requestTimeoutNanos = settings.requestTimeout().toNanos();
+    this.idleTimeoutNanos = settings.idleTimeout().toNanos();
+    this.lingering =
+        new Lingering(settings.lingeringTimeout().toNanos(), settings.lingeringTime().toNanos());
+  }
+
+  // ---- lifecycle
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.ticker = ctx.executor().ticker();
+    this.recorder = recorders.ofThisLoop();
+    if (ctx.channel().isActive()) {
+      startTimer();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    startTimer();
+    ctx.fireChannelActive();
+  }
+
+  private void startTimer() {
+    if (silence == null) {
+      silence = new Silence(ticker.nanoTime());
+      schedule(idleCheckInterval());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    phase = Phase.CLOSED;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    releaseReceiving();
+    abandonQueue();
+    unflushedHead = unflushedTail = null;
+    ctx.fireChannelInactive();
+  }
+
+  // ---- reading requests
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    inReadBatch = true;
+    if (decoder == null && msg instanceof ByteBuf) {
+      addCodec().channelRead(ctx.pipeline().context(decoder), msg);
+      return;
+    }
+    if (phase != Phase.OPEN) {
+      ReferenceCountUtil.release(msg);
+    } else if (msg instanceof HttpRequest request) {
+      requestHead(request);
+    } else if (msg instanceof HttpContent content) {
+      requestContent(content);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  // A connection that has sent nothing holds no codec: load balancers and pooling clients open
+  // connections ahead of need, and a server may hold tens of thousands of them.
+  private HttpRequestReader addCodec() {
+    decoder = new HttpRequestReader(decoderConfig);
+    ChannelPipeline pipeline = ctx.pipeline();
+    pipeline.addBefore(ctx.name(), PipelineNames.HTTP_DECODER, decoder);
+    pipeline.addBefore(ctx.name(), PipelineNames.HTTP_ENCODER, new HttpResponseEncoder());
+    return decoder;
+  }
+
+  private void requestHead(HttpRequest request) {
+    long start = batchNanos();
+    if (request.decoderResult().isFailure()) {
+      Throwable cause = request.decoderResult().cause();
+      ReferenceCountUtil.release(request);
+      refuse(null, start, statusFor(cause));
+      return;
+    }
+    HttpExchange exchange = new HttpExchange(this, ctx.executor(), request, start);
+    enqueue(exchange);
+    receiving = exchange;
+    receivingHead = request;
+    if (expectsOtherThanContinue(request)) {
+      refuse(exchange, start, HttpResponseStatus.EXPECTATION_FAILED);
+    } else if (HttpUtil.getContentLength(request, -1L) > maxBodyBytes) {
+      refuse(exchange, start, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+    } else if (HttpUtil.is100ContinueExpected(request)) {
+      request.headers().remove(HttpHeaderNames.EXPECT);
+      exchange.continueWanted = true;
+      if (exchange == head) {
+        sendContinue(exchange);
+      }
+    }
+  }
+
+  private void requestContent(HttpContent content) {
+    if (receiving == null) {
+      content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      refuse(receiving, receiving.startNanos, HttpResponseStatus.BAD_REQUEST);
+      return;
+    }
+    ByteBuf chunk = content.content();
+    if (chunk.isReadable()) {
+      int received = body == null ? 0 : body.readableBytes();
+      if (received + chunk.readableBytes() > maxBodyBytes) {
+        content.release();
+        refuse(receiving, receiving.startNanos, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        return;
+      }
+      appendBody(chunk.retain());
+    }
+    if (content instanceof LastHttpContent last) {
+      requestComplete(last.trailingHeaders());
+    }
+    content.release();
+  }
+
+  private void appendBody(ByteBuf chunk) {
+    if (body == null) {
+      body = chunk;
+      return;
+    }
+    if (!(body instanceof CompositeByteBuf)) {
+      CompositeByteBuf composite = ctx.alloc().compositeBuffer(MAX_BODY_COMPONENTS);
+      composite.addComponent(true, body);
+      body = composite;
+    }
+    ((CompositeByteBuf) body).addComponent(true, chunk);
+  }
+
+  private void requestComplete(HttpHeaders trailers) {
+    HttpExchange exchange = receiving;
+    HttpRequest head = receivingHead;
+    ByteBuf content = body != null ? body : Unpooled.EMPTY_BUFFER;
+    receiving = null;
+    receivingHead = null;
+    body = null;
+    requestStartNanos = NONE;
+    exchange.request =
+        new DefaultFullHttpRequest(
+            head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
+    try {
+      service.serve(exchange.request, exchange);
+    } catch (Exception | LinkageError | AssertionError failure) {
+      log.warn(
+          "{} {} from {}: the service failed", head.method(), head.uri(), remoteAddress(), failure);
+      if (!exchange.answered() && phase != Phase.CLOSED) {
+        answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+      }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    inReadBatch = false;
+    long batch = batchNanos;
+    batchNanos = NONE;
+    if (phase == Phase.LINGERING) {
+      lingering.heard();
+    } else {
+      flushAnswers();
+      if (phase == Phase.OPEN) {
+        watchRequestDeadline(batch);
+      }
+      pauseReadingIfTheClientIsSlow();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  // A request's time runs from its first byte: the batch that brought it, which may have brought
+  // no more than part of its request line.
+  private void watchRequestDeadline(long batch) {
+    if (!requestArriving()) {
+      requestStartNanos = NONE;
+    } else if (requestStartNanos == NONE) {
+      requestStartNanos = batch != NONE ? batch : ticker.nanoTime();
+      checkBy(requestStartNanos + requestTimeoutNanos);
+    }
+  }
+
+  private boolean requestArriving() {
+    return receiving != null || (decoder != null && decoder.holdsPartialRequest());
+  }
+
+  private long batchNanos() {
+    if (batchNanos == NONE) {
+      batchNanos = ticker.nanoTime();
+    }
+    return batchNanos;
+  }
+
+  // ---- backpressure
+
+  private void pauseReadingIfTheClientIsSlow() {
+    Channel channel = ctx.channel();
+    if (!readingPaused && !channel.isWritable()) {
+      readingPaused = true;
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (readingPaused && ctx.channel().isWritable()) {
+      resumeReading();
+      if (requestStartNanos != NONE) {
+        // The rest of the request waited unread through usher's pause, not the client's slowness.
+        requestStartNanos = ticker.nanoTime();
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  private void resumeReading() {
+    readingPaused = false;
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  // ---- answering
+
+  /** From an exchange, on the event loop: the service's answer. */
+  void answer(HttpExchange exchange, FullHttpResponse response) {
+    if (exchange.answered()) {
+      response.release();
+      throw new IllegalStateException("this exchange was already answered");
+    }
+    if (phase == Phase.CLOSED || exchange.abandoned) {
+      response.release();
+      exchange.release();
+      return;
+    }
+    exchange.response = response;
+    writeAnswersInOrder();
+  }
+
+  private void refuse(HttpExchange exchange, long startNanos, HttpResponseStatus status) {
+    if (exchange == null) {
+      exchange = new HttpExchange(this, ctx.executor(), null, startNanos);
+      enqueue(exchange);
+    }
+    if (exchange == receiving) {
+      releaseReceiving();
+    }
+    phase = Phase.ENDING;
+    requestStartNanos = NONE;
+    exchange.refusal = true;
+    exchange.response = HttpResponses.status(status);
+    writeAnswersInOrder();
+  }
+
+  private void writeAnswersInOrder() {
+    boolean wrote = false;
+    while (head != null && head.response != null && phase != Phase.CLOSED) {
+      HttpExchange exchange = dequeue();
+      wrote = true;
+      if (write(exchange)) {
+        abandonQueue();
+        break;
+      }
+      if (head != null && head.continueWanted) {
+        sendContinue(head);
+      }
+    }
+    if (wrote && !inReadBatch) {
+      flushAnswers();
+    }
+  }
+
+  /** Writes one answer; true when the connection ends after it. */
+  private boolean write(HttpExchange exchange) {
+    FullHttpResponse response = exchange.response;
+    exchange.response = null;
+    exchange.written = true;
+    boolean ends =
+        exchange.refusal
+            || !exchange.clientKeepsAlive
+            || response.headers().containsValue(HttpHeaderNames.CONNECTION, "close", true)
+            || (draining && head == null && !requestArriving())
+            || (inputClosed && head == null);
+    response = withConnectionHeaders(response, exchange, ends);
+    recorder.answered(response.status().code());
+    exchange.release();
+    appendUnflushed(exchange);
+    if (!ends) {
+      ctx.write(response, ctx.voidPromise());
+      return false;
+    }
+    phase = Phase.ENDING;
+    Ending ending;
+    if (exchange.refusal) {
+      ending = Ending.LINGER_UNLESS_DRAINING;
+    } else {
+      ending = draining && lingerAtDrainEnd ? Ending.LINGER : Ending.CLOSE;
+    }
+    endAfter(ctx.write(response), ending);
+    return true;
+  }
+
+  private FullHttpResponse withConnectionHeaders(
+      FullHttpResponse response, HttpExchange exchange, boolean ends) {
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    HttpHeaders headers = response.headers();
+    int status = response.status().code();
+    boolean mayHaveBody = status >= 200 && status != 204 && status != 304;
+    if (mayHaveBody
+        && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+        && !HttpUtil.isTransferEncodingChunked(response)) {
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    }
+    if (ends) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (exchange.http10) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    if (HttpMethod.HEAD.equals(exchange.method)) {
+      // The headers of the answer to GET, without its body.
+      headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+      FullHttpResponse headOnly = response.replace(Unpooled.EMPTY_BUFFER);
+      response.release();
+      return headOnly;
+    }
+    return response;
+  }
+
+  private void sendContinue(HttpExchange exchange) {
+    exchange.continueWanted = false;
+    ctx.write(
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+        ctx.voidPromise());
+    if (!inReadBatch) {
+      ctx.flush();
+    }
+  }
+
+  private void flushAnswers() {
+    if (unflushedHead != null) {
+      long now = ticker.nanoTime();
+      for (HttpExchange exchange = unflushedHead; exchange != null; exchange = exchange.next) {
+        recorder.requestTook(now - exchange.startNanos);
+      }
+      unflushedHead = unflushedTail = null;
+    }
+    silence.activity();
+    ctx.flush();
+  }
+
+  // ---- ending
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == DrainRequested.INSTANCE) {
+      drain();
+      return;
+    }
+    if (event instanceof ChannelInputShutdownEvent) {
+      inputShutdown();
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    switch (phase) {
+      case LINGERING -> ctx.close();
+      case OPEN -> {
+        lingerAtDrainEnd = readingPaused;
+        if (head == null && !requestArriving()) {
+          // Answers written in this read batch may still await its flush (io_uring can run the
+          // drain in between): they go out first.
+          endNow(lingerAtDrainEnd ? Ending.LINGER : Ending.CLOSE);
+        }
+        // Otherwise the last request in flight is answered with Connection: close.
+      }
+      case ENDING, CLOSED -> {}
+    }
+  }
+
+  // The client has finished sending (a half-close): what it sent is answered, then the
+  // connection closes.
+  private void inputShutdown() {
+    inputClosed = true;
+    switch (phase) {
+      case LINGERING -> ctx.close();
+      case OPEN -> {
+        if (receiving != null) {
+          refuse(receiving, receiving.startNanos, HttpResponseStatus.BAD_REQUEST);
+        } else if (head == null) {
+          endNow(Ending.CLOSE);
+        }
+      }
+      case ENDING, CLOSED -> {}
+    }
+  }
+
+  private void endNow(Ending ending) {
+    phase = Phase.ENDING;
+    flushAnswers();
+    // An empty buffer passes Netty's HTTP encoder and completes after every answer before it.
+    endAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER), ending);
+  }
+
+  private void endAfter(ChannelFuture lastWrite, Ending ending) {
+    lastWrite.addListener(
+        written -> {
+          Channel channel = ctx.channel();
+          boolean linger =
+              ending == Ending.LINGER || (ending == Ending.LINGER_UNLESS_DRAINING && !draining);
+          if (!written.isSuccess()
+              || !linger
+              || inputClosed
+              || !lingering.enabled()
+              || !(channel instanceof DuplexChannel duplex)
+              || !channel.isActive()) {
+            ctx.close();
+          } else {
+            linger(duplex);
+          }
+        });
+  }
+
+  private void linger(DuplexChannel channel) {
+    phase = Phase.LINGERING;
+    OutputShutdown.shut(
+        channel,
+        () -> {
+          readingPaused = false;
+          long now = ticker.nanoTime();
+          lingering.started(now);
+          checkBy(now + lingering.nextCheck(now));
+        });
+  }
+
+  // ---- the one timer: idle timeout, request deadline, linger
+
+  private void check() {
+    timer = null;
+    if (phase == Phase.CLOSED || !ctx.channel().isOpen()) {
+      return;
+    }
+    long now = ticker.nanoTime();
+    if (phase == Phase.LINGERING) {
+      checkLinger(now);
+      return;
+    }
+    long silent = silence.silentNanos(ctx.channel(), now);
+    // A connection that awaits the service's answer to a whole request is not idle: the service is.
+    boolean awaitingService = head != null && head != receiving;
+    if (!awaitingService && silent >= idleTimeoutNanos) {
+      ctx.close();
+      return;
+    }
+    if (phase == Phase.OPEN && requestStartNanos != NONE) {
+      if (readingPaused) {
+        // The rest of the request may wait in the socket through no slowness of its sender.
+        requestStartNanos = now;
+      } else if (now - requestStartNanos >= requestTimeoutNanos) {
+        refuse(receiving, now, HttpResponseStatus.REQUEST_TIMEOUT);
+      }
+    }
+    long next = Math.min(idleCheckInterval(), Math.max(1, idleTimeoutNanos - silent));
+    if (phase == Phase.OPEN && requestStartNanos != NONE) {
+      next = Math.min(next, requestStartNanos + requestTimeoutNanos - now);
+    }
+    schedule(next);
+  }
+
+  private void checkLinger(long now) {
+    long next = lingering.nextCheck(now);
+    if (next == Lingering.OVER) {
+      ctx.close();
+    } else {
+      schedule(next);
+    }
+  }
+
+  private long idleCheckInterval() {
+    return Math.max(1, idleTimeoutNanos / CHECKS_PER_TIMEOUT);
+  }
+
+  private void schedule(long delayNanos) {
+    long delay = Math.max(1, delayNanos);
+    timerDueNanos = ticker.nanoTime() + delay;
+    timer = ctx.executor().schedule(check, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** Makes the timer fire by {@code dueNanos}: moved only when it would fire later. */
+  private void checkBy(long dueNanos) {
+    if (timer == null || timerDueNanos > dueNanos) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      schedule(dueNanos - ticker.nanoTime());
+    }
+  }
+
+  // ---- the queue of requests in flight
+
+  private void enqueue(HttpExchange exchange) {
+    if (tail == null) {
+      head = exchange;
+    } else {
+      tail.next = exchange;
+    }
+    tail = exchange;
+  }
+
+  private HttpExchange dequeue() {
+    HttpExchange exchange = head;
+    head = exchange.next;
+    if (head == null) {
+      tail = null;
+    }
+    exchange.next = null;
+    return exchange;
+  }
+
+  private void appendUnflushed(HttpExchange exchange) {
+    if (unflushedTail == null) {
+      unflushedHead = exchange;
+    } else {
+      unflushedTail.next = exchange;
+    }
+    unflushedTail = exchange;
+  }
+
+  /** The connection ends: requests still in flight are never answered. */
+  private void abandonQueue() {
+    while (head != null) {
+      HttpExchange exchange = dequeue();
+      exchange.abandoned = true;
+      if (exchange.response != null) {
+        exchange.response.release();
+        exchange.response = null;
+      }
+      exchange.release();
+    }
+  }
+
+  private void releaseReceiving() {
+    receiving = null;
+    if (receivingHead != null) {
+      ReferenceCountUtil.release(receivingHead);
+      receivingHead = null;
+    }
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+  }
+
+  SocketAddress remoteAddress() {
+    return ctx.channel().remoteAddress();
+  }
+
+  private static boolean expectsOtherThanContinue(HttpRequest request) {
+    String expect = request.headers().get(HttpHeaderNames.EXPECT);
+    return expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
+  }
+
+  private static HttpResponseStatus statusFor(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    }
+    return HttpResponseStatus.BAD_REQUEST;
+  }
+}

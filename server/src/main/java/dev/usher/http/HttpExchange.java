@@ -1,0 +1,106 @@
+package dev.usher.http;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One request and its answer on an HTTP connection: what a {@link HttpService} answers through.
+ * {@link #respond} may be called once, from any thread, at once or later.
+ *
+ * <p>Inside usher, an exchange is also a place in its connection's queue of requests in flight,
+ * which are answered in the order they came. Everything but {@link #respond} runs on the
+ * connection's event loop.
+ */
+public final class HttpExchange {
+  private final HttpConnection connection;
+  private final EventExecutor loop;
+  final HttpMethod method;
+  final boolean clientKeepsAlive;
+  final boolean http10;
+
+  /** The batch time of the read that brought the request, for its duration. */
+  final long startNanos;
+
+  /** The next exchange in the connection's queue, or in its chain of answers awaiting a flush. */
+  HttpExchange next;
+
+  FullHttpRequest request;
+  FullHttpResponse response;
+
+  /** usher's own answer ends the connection (a refusal): the client is not trusted further. */
+  boolean refusal;
+
+  /** The client asked for {@code 100 Continue} before it sends the body. */
+  boolean continueWanted;
+
+  /** The answer has gone to the connection. */
+  boolean written;
+
+  /** The connection ended before this exchange could be answered. */
+  boolean abandoned;
+
+  HttpExchange(HttpConnection connection, EventExecutor loop, HttpRequest head, long startNanos) {
+    this.connection = connection;
+    this.loop = loop;
+    this.startNanos = startNanos;
+    if (head == null) {
+      // A refusal of bytes that never became a request.
+      this.method = HttpMethod.GET;
+      this.clientKeepsAlive = false;
+      this.http10 = false;
+    } else {
+      this.method = head.method();
+      this.clientKeepsAlive = HttpUtil.isKeepAlive(head);
+      this.http10 = head.protocolVersion().minorVersion() == 0;
+    }
+  }
+
+  /**
+   * Sends the answer: at once, if every request before this one has been answered, else after them.
+   * usher sets what belongs to the connection (the protocol version, {@code Connection}, {@code
+   * Content-Length} when missing); a service that sets {@code Connection: close} ends the
+   * connection after this answer.
+   *
+   * @throws IllegalStateException when this exchange was already answered
+   */
+  public void respond(FullHttpResponse response) {
+    if (loop.inEventLoop()) {
+      connection.answer(this, response);
+      return;
+    }
+    try {
+      loop.execute(() -> connection.answer(this, response));
+    } catch (RejectedExecutionException loopGone) {
+      ReferenceCountUtil.release(response);
+    }
+  }
+
+  /** The client's address. */
+  public SocketAddress remoteAddress() {
+    return connection.remoteAddress();
+  }
+
+  /** The connection's event loop: where {@link HttpService#serve} runs. */
+  public EventExecutor eventLoop() {
+    return loop;
+  }
+
+  boolean answered() {
+    return response != null || written;
+  }
+
+  /** Releases what the exchange still holds: the connection is done with it. */
+  void release() {
+    if (request != null) {
+      request.release();
+      request = null;
+    }
+  }
+}
