@@ -83,7 +83,7 @@ public class HttpPipelineBenchmark {
         .pipeline()
         .addLast(
             new ConnectionInitializer(
-                BuiltInApplications.forConfig(config.server(), metrics.registry()),
+                BuiltInApplications.forConfig(config, metrics.registry()),
                 config.server().idleTimeout()));
     EmbeddedChannel acceptor = new EmbeddedChannel(acceptPath.handoffStamp());
     acceptor.writeInbound(usher);

@@ -1,6 +1,6 @@
 package dev.usher.app;
 
-import dev.usher.config.ServerConfig;
+import dev.usher.config.UsherConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -9,5 +9,5 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  */
 @FunctionalInterface
 public interface ApplicationFactory {
-  UsherApplication create(ServerConfig config, PrometheusMeterRegistry registry);
+  UsherApplication create(UsherConfig config, PrometheusMeterRegistry registry);
 }

@@ -40,8 +40,7 @@ public final class ServerProcess {
       throws StartupException, InterruptedException {
     loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
     try (ServerMetrics metrics = new ServerMetrics()) {
-      UsherApplication application =
-          applications.create(loaded.config().server(), metrics.registry());
+      UsherApplication application = applications.create(loaded.config(), metrics.registry());
       // Handlers go in before the server starts: a SIGTERM just after "accepting connections" (or
       // during the start) must drain, not meet the JVM's default handler and exit 143.
       CompletableFuture<UsherServer> started = new CompletableFuture<>();

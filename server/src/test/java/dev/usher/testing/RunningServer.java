@@ -52,7 +52,7 @@ public final class RunningServer implements AutoCloseable {
       UsherServer server =
           UsherServer.start(
               loaded.config(),
-              BuiltInApplications.forConfig(loaded.config().server(), metrics.registry()),
+              BuiltInApplications.forConfig(loaded.config(), metrics.registry()),
               metrics,
               KernelNetworkSettings.read().somaxconn());
       return new RunningServer(server, metrics);

@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gives each request {@code server.request-timeout} from its first byte to its last: a client that
+ * Gives each request {@code http.request-timeout} from its first byte to its last: a client that
  * trickles a request (slowloris) gets 408 and a closed connection, where the idle timeout alone,
  * restarted by every byte, would let it hold the connection forever.
  *

@@ -16,7 +16,7 @@ final class EmbeddedHttpConnection {
     return open(Duration.ofSeconds(30));
   }
 
-  /** The same, with this {@code server.request-timeout}. */
+  /** The same, with this {@code http.request-timeout}. */
   static EmbeddedChannel open(Duration requestTimeout) {
     EmbeddedChannel channel = new EmbeddedChannel();
     new HttpApplication(
