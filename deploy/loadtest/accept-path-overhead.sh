@@ -29,7 +29,7 @@ run_case() { # run_case on|off ROUND
   [ "$mode" = off ] && enabled=false
   start_usher 0 "$work/usher-$mode-$round.log" -Dmetrics.accept-path=$enabled \
     -Dserver.transport="${TRANSPORT:-auto}" \
-    -Dserver.boss-threads=1 -Dserver.worker-threads=1
+    -Dserver.worker-threads=1
   local url="http://127.0.0.1:$USHER_PORT/"
   [ "$WARMUP_SECONDS" -eq 0 ] || taskset -c 1 wrk -t1 -c64 -d"${WARMUP_SECONDS}s" "$url" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "$url" >"$work/ka-$mode-$round.txt"

@@ -98,7 +98,7 @@ start_server() { # start_server NAME PORT: sets server_pid and server_pids (for 
       local mode=boss
       [ "$name" = usher-reuseport ] && mode=reuseport
       taskset -c 0 "$JAVA" $JVM_HEAP $jvm_extra -Dserver.accept-mode=$mode -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dadmin.host=127.0.0.1 \
-        -Dadmin.port=0 -Dserver.transport=epoll -Dserver.boss-threads=1 -Dserver.worker-threads=1 \
+        -Dadmin.port=0 -Dserver.transport=epoll -Dserver.worker-threads=1 \
         -Dserver.max-connections=$((idle_connections + 5000)) -Dserver.idle-timeout=10m \
         -jar "$USHER_JAR" >"$work/$name.log" 2>&1 &
       server_pid=$!

@@ -4,8 +4,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -13,7 +15,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -21,21 +22,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The peer benchmark's baseline: the plainest Netty HTTP hello server, on the same Netty, transport
- * and thread counts as usher, with no metrics, limits or drain. It answers every request with the
- * same bytes as usher's {@code GET /}.
+ * The peer benchmark's baseline: the plainest Netty HTTP hello server (Netty's codec and one
+ * handler that answers each request and flushes at the end of each read; no aggregator, no
+ * keep-alive handler), on the same Netty, transport and thread counts as usher, with no metrics,
+ * limits or drain. It answers every request with the same bytes as usher's {@code GET /}.
  *
  * <p>usage: {@code java -cp usher-benchmarks.jar dev.usher.bench.RawNettyHello PORT TRANSPORT
  * BOSS_THREADS WORKER_THREADS} (TRANSPORT: io_uring, epoll or nio). Prints "ready PORT" once bound.
@@ -82,34 +84,41 @@ public final class RawNettyHello {
     listener.closeFuture().sync();
   }
 
-  /** The handlers of one connection: Netty's HTTP codec, keep-alive, aggregator, and the answer. */
+  /**
+   * The handlers of one connection: Netty's HTTP codec and one handler that answers each request
+   * and flushes at the end of each read.
+   */
   public static void initConnection(ChannelPipeline pipeline) {
-    pipeline
-        .addLast(new HttpServerCodec())
-        .addLast(new HttpServerKeepAliveHandler())
-        .addLast(new HttpObjectAggregator(1 << 20))
-        .addLast(Hello.INSTANCE);
+    pipeline.addLast(new HttpServerCodec()).addLast(Hello.INSTANCE);
   }
 
   @Sharable
-  private static final class Hello extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final class Hello extends ChannelInboundHandlerAdapter {
     static final Hello INSTANCE = new Hello();
     private static final ByteBuf BODY =
         Unpooled.unreleasableBuffer(
             Unpooled.directBuffer()
                 .writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
 
+    // The request's parts (a body, the end of the request) are released unread.
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      FullHttpResponse response =
-          new DefaultFullHttpResponse(
-              request.protocolVersion(), HttpResponseStatus.OK, BODY.duplicate());
-      response
-          .headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.readableBytes());
-      HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
-      ctx.write(response);
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest request) {
+        FullHttpResponse response =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, BODY.duplicate());
+        response
+            .headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.readableBytes());
+        if (!HttpUtil.isKeepAlive(request)) {
+          response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          ctx.write(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+          ctx.write(response, ctx.voidPromise());
+        }
+      }
+      ReferenceCountUtil.release(msg);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.usher.lifecycle;
 
+import dev.usher.app.ApplicationSetup;
 import dev.usher.app.BuiltInApplications;
 import dev.usher.bench.RawNettyHello;
 import dev.usher.config.ConfigLoader;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.UsherConfig;
+import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
@@ -36,15 +38,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * an embedded channel (no sockets, so only the handlers are measured).
  *
  * <ul>
- *   <li>{@code usher}: the pipeline an accepted connection really gets (connection meters, idle
- *       timeout, half-close, backpressure, request deadline, codec, HTTP meters, assembler,
- *       keep-alive and drain, routes), built by the server's own initializer from the embedded
- *       defaults;
- *   <li>{@code rawNetty}: {@link RawNettyHello}'s codec, keep-alive, aggregator and answer.
+ *   <li>{@code usher}: the pipeline an accepted connection really gets (connection meters, Netty's
+ *       decoder and encoder, the HTTP connection and the sample service), built by the server's own
+ *       initializer from the embedded defaults;
+ *   <li>{@code rawNetty}: {@link RawNettyHello}'s codec and answer.
  * </ul>
  *
- * <p>{@code -p withoutHandler=http-meters} (any name in usher's pipeline) measures usher without
- * that handler: the difference is what it costs per request.
+ * <p>{@code -p withoutHandler=usher-connection-meters} (any name in usher's pipeline that can go
+ * without breaking it) measures usher without that handler: the difference is what it costs per
+ * request.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -83,8 +85,8 @@ public class HttpPipelineBenchmark {
         .pipeline()
         .addLast(
             new ConnectionInitializer(
-                BuiltInApplications.forConfig(config.server(), metrics.registry()),
-                config.server().idleTimeout()));
+                BuiltInApplications.forConfig(
+                    config, new ApplicationSetup(config, metrics.registry()))));
     EmbeddedChannel acceptor = new EmbeddedChannel(acceptPath.handoffStamp());
     acceptor.writeInbound(usher);
     acceptor.finishAndReleaseAll();

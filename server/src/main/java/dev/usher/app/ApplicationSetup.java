@@ -1,5 +1,6 @@
 package dev.usher.app;
 
+import dev.usher.config.HttpConfig;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
 import dev.usher.http.HttpApplication;
@@ -34,15 +35,17 @@ public final class ApplicationSetup {
     if (httpMeters == null) {
       httpMeters = new HttpMeters(registry);
     }
-    return new HttpApplication(httpSettings(config.server()), service, httpMeters);
+    return new HttpApplication(httpSettings(config), service, httpMeters);
   }
 
-  private static HttpSettings httpSettings(ServerConfig server) {
+  private static HttpSettings httpSettings(UsherConfig config) {
+    HttpConfig http = config.http();
+    ServerConfig server = config.server();
     return new HttpSettings(
-        server.maxInitialLineBytes(),
-        server.maxHeaderBytes(),
-        server.maxRequestBytes(),
-        server.requestTimeout(),
+        http.maxInitialLineBytes(),
+        http.maxHeaderBytes(),
+        http.maxBodyBytes(),
+        http.requestTimeout(),
         server.idleTimeout(),
         server.lingeringTimeout(),
         server.lingeringTime());

@@ -29,7 +29,7 @@ final class ConfigBinder {
   UsherConfig bind() throws InvalidConfigException {
     ServerConfig server = server();
     AdminConfig admin = admin(server);
-    return new UsherConfig(server, admin, shutdown(), log(), metrics());
+    return new UsherConfig(server, http(), admin, shutdown(), log(), metrics());
   }
 
   private ServerConfig server() throws InvalidConfigException {
@@ -42,21 +42,24 @@ final class ConfigBinder {
             .orElse(kernel.somaxconn()),
         values.choice("server.transport", TransportPreference.class),
         values.choice("server.accept-mode", AcceptMode.class),
-        values.integer("server.boss-threads", 1, 64),
         values.integerOrAuto("server.worker-threads", 1, 4096, "2 x cores").orElse(2 * cores),
         values.choice("server.protocol", Protocol.class),
         values.integer("server.max-connections", 1, Integer.MAX_VALUE),
         values.duration("server.idle-timeout", Duration.ofMillis(1), ONE_DAY),
-        values.duration("server.request-timeout", Duration.ofMillis(1), ONE_DAY),
         values.duration("server.lingering-timeout", Duration.ofMillis(1), ONE_DAY),
         values.duration("server.lingering-time", Duration.ZERO, ONE_DAY),
-        values.bytes("server.max-request-bytes", 0, MAX_INT_BYTES),
-        values.bytes("server.max-initial-line-bytes", 64, 1 << 20),
-        values.bytes("server.max-header-bytes", 64, 1 << 20),
         new SocketOptionsConfig(
             values.bool("server.socket.tcp-nodelay"),
             values.bool("server.socket.keep-alive"),
             values.bool("server.socket.reuse-address")));
+  }
+
+  private HttpConfig http() throws InvalidConfigException {
+    return new HttpConfig(
+        values.bytes("http.max-initial-line-bytes", 64, 1 << 20),
+        values.bytes("http.max-header-bytes", 64, 1 << 20),
+        values.bytes("http.max-body-bytes", 0, MAX_INT_BYTES),
+        values.duration("http.request-timeout", Duration.ofMillis(1), ONE_DAY));
   }
 
   private AdminConfig admin(ServerConfig server) throws InvalidConfigException {

@@ -23,7 +23,12 @@ import java.util.stream.Collectors;
  * ({@code usher-defaults.conf} in the jar), a HOCON file, environment variables and {@code -D}
  * system properties; then validates every value before anything binds.
  *
- * <p>This is the only place that reads the environment or system properties for configuration.
+ * <p>This is the only place that reads the environment or system properties for configuration. A
+ * system property is usher's when its first segment is one of usher's roots ({@code server}, {@code
+ * http}, {@code admin}, {@code shutdown}, {@code log}, {@code metrics}), except the JDK's own
+ * networking properties under {@code http.}; an environment variable when it names a key. A key
+ * usher no longer reads is refused, in every layer, with what to write instead ({@link
+ * RetiredKeys}).
  */
 public final class ConfigLoader {
 
@@ -31,7 +36,17 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("config", "usher.conf");
 
   private static final String DEFAULTS_RESOURCE = "usher-defaults.conf";
-  private static final Set<String> ROOTS = Set.of("server", "admin", "shutdown", "log", "metrics");
+  private static final Set<String> ROOTS =
+      Set.of("server", "http", "admin", "shutdown", "log", "metrics");
+  // The JDK's own networking properties that share usher's http root.
+  private static final List<String> JDK_HTTP_PREFIXES =
+      List.of(
+          "http.proxy",
+          "http.nonProxyHosts",
+          "http.keepAlive",
+          "http.maxConnections",
+          "http.agent",
+          "http.auth");
 
   private final Map<String, String> environment;
   private final Properties systemProperties;
@@ -67,8 +82,6 @@ public final class ConfigLoader {
     ValueSources sources =
         new ValueSources(
             file.map(Path::toString).orElse(""), fileLayer, environmentLayer, propertiesLayer);
-    rejectUnknownKeys(knownKeys, fileLayer, sources);
-    rejectUnknownKeys(knownKeys, propertiesLayer, sources);
 
     Config merged;
     try {
@@ -82,6 +95,9 @@ public final class ConfigLoader {
       throw new InvalidConfigException("invalid configuration: " + unresolvable.getMessage());
     }
     ConfigValues values = new ConfigValues(merged, sources);
+    RetiredKeys.rejectAny(values);
+    rejectUnknownKeys(knownKeys, fileLayer, sources);
+    rejectUnknownKeys(knownKeys, propertiesLayer, sources);
     UsherConfig config = new ConfigBinder(values, kernel).bind();
     List<ConfigEntry> entries =
         knownKeys.stream()
@@ -92,9 +108,12 @@ public final class ConfigLoader {
     return new LoadedConfig(config, entries, warnings);
   }
 
+  // Only the variables of known and retired keys are read: HOME or HTTP_PROXY is not usher's.
   private Config environmentLayer(Set<String> knownKeys) {
+    Set<String> keys = new TreeSet<>(knownKeys);
+    keys.addAll(RetiredKeys.keys());
     Map<String, String> fromEnvironment = new HashMap<>();
-    for (String key : knownKeys) {
+    for (String key : keys) {
       String value = environment.get(environmentName(key));
       if (value != null) {
         fromEnvironment.put(key, value);
@@ -107,6 +126,7 @@ public final class ConfigLoader {
     Map<String, String> fromProperties =
         systemProperties.stringPropertyNames().stream()
             .filter(name -> ROOTS.contains(name.split("\\.", 2)[0]) && name.contains("."))
+            .filter(name -> !isJdkNetworkingProperty(name))
             .collect(Collectors.toMap(name -> name, systemProperties::getProperty));
     try {
       return ConfigFactory.parseMap(fromProperties, "system properties");
@@ -115,6 +135,23 @@ public final class ConfigLoader {
       throw new InvalidConfigException(
           "invalid configuration: system properties: " + conflicting.getMessage());
     }
+  }
+
+  /**
+   * Whether a system property under {@code http.} is one of the JDK's networking properties ({@code
+   * http.proxyHost}, {@code http.nonProxyHosts}, {@code http.keepAlive}, {@code
+   * http.auth.digest.validateProxy}, ...), which any JVM may be given: those are left alone,
+   * neither read nor rejected as unknown. usher's keys are lower case with dashes, so the rule is:
+   * a name with an upper-case letter, or one under the JDK's prefixes ({@code http.proxy}, {@code
+   * http.nonProxyHosts}, {@code http.keepAlive}, {@code http.maxConnections}, {@code http.agent},
+   * {@code http.auth}) is the JDK's. Every other name under {@code http.} is taken as usher's and
+   * checked like the other roots, so a misspelled {@code http.max-body-byte} is refused with a
+   * suggestion rather than ignored.
+   */
+  private static boolean isJdkNetworkingProperty(String name) {
+    return name.startsWith("http.")
+        && (!name.equals(name.toLowerCase(Locale.ROOT))
+            || JDK_HTTP_PREFIXES.stream().anyMatch(name::startsWith));
   }
 
   private static Config parseFile(Path file) throws InvalidConfigException {

@@ -41,6 +41,16 @@ final class ConfigValues {
     return InvalidConfigException.of(key, display(key), sources.describe(key), allowed);
   }
 
+  /** Whether some layer sets {@code key}, to a value or to null. */
+  boolean isSet(String key) {
+    return config.hasPathOrNull(key);
+  }
+
+  /** The refusal of {@code key}, a key usher no longer reads; {@code advice} says what instead. */
+  InvalidConfigException retired(String key, String advice) {
+    return InvalidConfigException.retired(key, display(key), sources.describe(key), advice);
+  }
+
   int integer(String key, int min, int max) throws InvalidConfigException {
     String allowed = "an integer from " + min + " to " + max;
     try {

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * The main listener: where it binds, how the kernel queues its connections, which transport and
- * threads serve them, and the limits that protect it.
+ * threads serve them, and the limits that protect it. The limits of an HTTP exchange are in {@link
+ * HttpConfig}.
  *
  * @param backlog the resolved SO_BACKLOG (never "auto": resolved to net.core.somaxconn at load)
  * @param workerThreads the resolved worker thread count (never "auto")
@@ -15,15 +16,10 @@ public record ServerConfig(
     int backlog,
     TransportPreference transport,
     AcceptMode acceptMode,
-    int bossThreads,
     int workerThreads,
     Protocol protocol,
     int maxConnections,
     Duration idleTimeout,
-    Duration requestTimeout,
     Duration lingeringTimeout,
     Duration lingeringTime,
-    int maxRequestBytes,
-    int maxInitialLineBytes,
-    int maxHeaderBytes,
     SocketOptionsConfig socket) {}

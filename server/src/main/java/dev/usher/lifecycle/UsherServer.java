@@ -58,9 +58,11 @@ public final class UsherServer {
     ServerConfig server = config.server();
     this.config = config;
     this.transport = transport;
+    // A listening socket is registered on one event loop, so a larger boss group would leave all
+    // but one thread idle; several acceptors are accept-mode reuseport.
     this.boss =
         server.acceptMode() == AcceptMode.BOSS
-            ? Optional.of(transport.newEventLoopGroup("boss", server.bossThreads()))
+            ? Optional.of(transport.newEventLoopGroup("boss", 1))
             : Optional.empty();
     this.workers = transport.newEventLoopGroup("worker", server.workerThreads());
     this.adminLoop = transport.newEventLoopGroup("admin", 1);
@@ -177,7 +179,7 @@ public final class UsherServer {
     int requested = server.backlog();
     OptionalInt effective = MainListener.effectiveBacklog(sockets.getFirst().channel);
     log.info(
-        "server listener bound: {} transport={} protocol={} accept-mode={} sockets={} backlog requested={} somaxconn={} effective={} boss-threads={} worker-threads={} max-connections={}",
+        "server listener bound: {} transport={} protocol={} accept-mode={} sockets={} backlog requested={} somaxconn={} effective={} worker-threads={} max-connections={}",
         mainEndpoint(),
         transport.kind().label(),
         application.name(),
@@ -188,16 +190,8 @@ public final class UsherServer {
         effective.isPresent()
             ? effective.getAsInt()
             : "unknown (" + transport.kind().label() + " transport)",
-        boss.isPresent() ? server.bossThreads() : "none (reuseport)",
         server.workerThreads(),
         server.maxConnections());
-    if (effective.isPresent() && effective.getAsInt() != requested) {
-      log.warn(
-          "the kernel uses a listen backlog of {}, not the {} requested (server.backlog): it caps it at net.core.somaxconn = {}",
-          effective.getAsInt(),
-          requested,
-          somaxconn);
-    }
   }
 
   /** The main listener's bound address (the real port when 0 was configured). */

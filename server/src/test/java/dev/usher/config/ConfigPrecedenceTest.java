@@ -90,19 +90,19 @@ class ConfigPrecedenceTest {
         new ConfigLayers()
             .fileWith(
                 directory,
-                "server.boss-threads = 2\nserver.worker-threads = 3\nserver.port = 9000\n")
+                "server.max-connections = 2000\nserver.worker-threads = 3\nserver.port = 9000\n")
             .environment("SERVER_WORKER_THREADS", "5")
             .environment("SERVER_PORT", "9100")
             .property("server.port", "9200")
             .load();
 
     ServerConfig server = loaded.config().server();
-    assertEquals(2, server.bossThreads());
+    assertEquals(2000, server.maxConnections());
     assertEquals(5, server.workerThreads());
     assertEquals(9200, server.port());
     assertEquals(60, server.idleTimeout().toSeconds());
     Path file = directory.resolve("usher.conf");
-    assertEquals("file " + file + ", line 1", entry(loaded, "server.boss-threads").source());
+    assertEquals("file " + file + ", line 1", entry(loaded, "server.max-connections").source());
     assertEquals(
         "environment variable SERVER_WORKER_THREADS",
         entry(loaded, "server.worker-threads").source());
@@ -149,10 +149,10 @@ class ConfigPrecedenceTest {
 
   @Test
   void theReportedValueIsTheOneAsWrittenWhileTheConfigurationHoldsItResolved() throws Exception {
-    LoadedConfig loaded = new ConfigLayers().property("server.max-request-bytes", "2MiB").load();
+    LoadedConfig loaded = new ConfigLayers().property("http.max-body-bytes", "2MiB").load();
 
-    assertEquals("2MiB", entry(loaded, "server.max-request-bytes").value());
-    assertEquals(2 * 1024 * 1024, loaded.config().server().maxRequestBytes());
+    assertEquals("2MiB", entry(loaded, "http.max-body-bytes").value());
+    assertEquals(2 * 1024 * 1024, loaded.config().http().maxBodyBytes());
     assertEquals("auto", entry(loaded, "server.backlog").value());
     assertTrue(loaded.config().server().backlog() > 0);
   }

@@ -32,8 +32,6 @@ class ConfigValidationTest {
           server.port                   | 70000   | an integer from 0 to 65535
           server.port                   | -1      | an integer from 0 to 65535
           admin.port                    | 65536   | an integer from 0 to 65535
-          server.boss-threads           | 0       | an integer from 1 to 64
-          server.boss-threads           | 65      | an integer from 1 to 64
           server.worker-threads         | 0       | "auto" (2 x cores) or an integer from 1 to 4096
           server.worker-threads         | many    | "auto" (2 x cores) or an integer from 1 to 4096
           server.backlog                | 0       | "auto" (net.core.somaxconn) or an integer from 1 to 2147483647
@@ -48,10 +46,12 @@ class ConfigValidationTest {
           server.lingering-time         | -1s     | a duration from 0s to 86400s written like 500ms, 10s or 2m
           shutdown.drain-timeout        | -1s     | a duration from 1ms to 86400s written like 500ms, 10s or 2m
           shutdown.pre-stop-delay       | -500ms  | a duration from 0s to 86400s written like 500ms, 10s or 2m
-          server.max-request-bytes      | 3GiB    | a size from 0 to 2147483647 bytes written like 512, 64KiB or 1MiB
-          server.max-request-bytes      | lots    | a size from 0 to 2147483647 bytes written like 512, 64KiB or 1MiB
-          server.max-header-bytes       | 10      | a size from 64 to 1048576 bytes written like 512, 64KiB or 1MiB
-          server.max-initial-line-bytes | 2MiB    | a size from 64 to 1048576 bytes written like 512, 64KiB or 1MiB
+          http.max-body-bytes           | 3GiB    | a size from 0 to 2147483647 bytes written like 512, 64KiB or 1MiB
+          http.max-body-bytes           | lots    | a size from 0 to 2147483647 bytes written like 512, 64KiB or 1MiB
+          http.max-header-bytes         | 10      | a size from 64 to 1048576 bytes written like 512, 64KiB or 1MiB
+          http.max-initial-line-bytes   | 2MiB    | a size from 64 to 1048576 bytes written like 512, 64KiB or 1MiB
+          http.request-timeout          | 0s      | a duration from 1ms to 86400s written like 500ms, 10s or 2m
+          http.request-timeout          | 2d      | a duration from 1ms to 86400s written like 500ms, 10s or 2m
           server.socket.tcp-nodelay     | maybe   | true or false
           server.socket.keep-alive      | 2       | true or false
           server.transport              | fast    | one of auto, io_uring, epoll, nio

@@ -25,6 +25,8 @@ class ConfigValueParsingTest {
     "shutdown.drain-timeout, 2m, 120000",
     "shutdown.pre-stop-delay, 10s, 10000",
     "shutdown.pre-stop-delay, 0s, 0",
+    "http.request-timeout, 500ms, 500",
+    "http.request-timeout, 2m, 120000",
   })
   void durationsAreWrittenWithAUnit(String key, String written, long expectedMillis)
       throws Exception {
@@ -34,6 +36,7 @@ class ConfigValueParsingTest {
         switch (key) {
           case "server.idle-timeout" -> config.server().idleTimeout();
           case "shutdown.drain-timeout" -> config.shutdown().drainTimeout();
+          case "http.request-timeout" -> config.http().requestTimeout();
           default -> config.shutdown().preStopDelay();
         };
     assertEquals(Duration.ofMillis(expectedMillis), parsed);
@@ -41,22 +44,22 @@ class ConfigValueParsingTest {
 
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
-    "server.max-request-bytes, 64KiB, 65536",
-    "server.max-request-bytes, 1MiB, 1048576",
-    "server.max-request-bytes, 512, 512",
-    "server.max-request-bytes, 0, 0",
-    "server.max-header-bytes, 64KiB, 65536",
-    "server.max-initial-line-bytes, 1MiB, 1048576",
+    "http.max-body-bytes, 64KiB, 65536",
+    "http.max-body-bytes, 1MiB, 1048576",
+    "http.max-body-bytes, 512, 512",
+    "http.max-body-bytes, 0, 0",
+    "http.max-header-bytes, 64KiB, 65536",
+    "http.max-initial-line-bytes, 1MiB, 1048576",
   })
   void sizesAreWrittenInBytesOrWithABinaryUnit(String key, String written, int expectedBytes)
       throws Exception {
-    ServerConfig server = new ConfigLayers().property(key, written).load().config().server();
+    HttpConfig http = new ConfigLayers().property(key, written).load().config().http();
 
     int parsed =
         switch (key) {
-          case "server.max-request-bytes" -> server.maxRequestBytes();
-          case "server.max-header-bytes" -> server.maxHeaderBytes();
-          default -> server.maxInitialLineBytes();
+          case "http.max-body-bytes" -> http.maxBodyBytes();
+          case "http.max-header-bytes" -> http.maxHeaderBytes();
+          default -> http.maxInitialLineBytes();
         };
     assertEquals(expectedBytes, parsed);
   }
@@ -70,7 +73,10 @@ class ConfigValueParsingTest {
                 """
                 server {
                   idle-timeout = 500ms
-                  max-request-bytes = 64KiB
+                }
+                http {
+                  max-body-bytes = 64KiB
+                  request-timeout = 2m
                 }
                 shutdown.drain-timeout = 2m
                 """)
@@ -78,7 +84,8 @@ class ConfigValueParsingTest {
             .config();
 
     assertEquals(Duration.ofMillis(500), config.server().idleTimeout());
-    assertEquals(64 * 1024, config.server().maxRequestBytes());
+    assertEquals(64 * 1024, config.http().maxBodyBytes());
+    assertEquals(Duration.ofMinutes(2), config.http().requestTimeout());
     assertEquals(Duration.ofMinutes(2), config.shutdown().drainTimeout());
   }
 

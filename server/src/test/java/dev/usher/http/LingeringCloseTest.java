@@ -28,7 +28,7 @@ class LingeringCloseTest {
   private static final Duration LINGERING_TIMEOUT = Duration.ofSeconds(3);
   private static final Map<String, String> SETTINGS =
       Map.of(
-          "server.max-request-bytes", LIMIT + "B",
+          "http.max-body-bytes", LIMIT + "B",
           "server.lingering-timeout", LINGERING_TIMEOUT.toSeconds() + "s");
   private static final String ACTIVE = "server_connections_active";
   private static final String MAIN = "listener=\"main\"";

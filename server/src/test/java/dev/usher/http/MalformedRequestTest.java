@@ -32,9 +32,9 @@ class MalformedRequestTest {
     server =
         RunningServer.start(
             Map.of(
-                "server.max-initial-line-bytes", LIMIT + "B",
-                "server.max-header-bytes", LIMIT + "B",
-                "server.max-request-bytes", LIMIT + "B"));
+                "http.max-initial-line-bytes", LIMIT + "B",
+                "http.max-header-bytes", LIMIT + "B",
+                "http.max-body-bytes", LIMIT + "B"));
   }
 
   @AfterAll

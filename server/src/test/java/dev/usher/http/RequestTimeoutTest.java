@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * server.request-timeout: a request must arrive whole within it, however steadily its bytes trickle
+ * http.request-timeout: a request must arrive whole within it, however steadily its bytes trickle
  * in; the idle timeout, restarted by every byte, cannot stop a slowloris alone.
  */
 class RequestTimeoutTest {
@@ -21,7 +21,7 @@ class RequestTimeoutTest {
       throws Exception {
     try (RunningServer server =
             RunningServer.start(
-                Map.of("server.request-timeout", "500ms", "server.idle-timeout", "300ms"));
+                Map.of("http.request-timeout", "500ms", "server.idle-timeout", "300ms"));
         RawConnection slowloris = RawConnection.open(server.address())) {
       long started = System.nanoTime();
       String request = "GET / HTTP/1.1\r\nHost: usher\r\nX-Padding: " + "a".repeat(200);
@@ -53,7 +53,7 @@ class RequestTimeoutTest {
   @Test
   void requestsThatArriveInTimeAreServedOnAKeepAliveConnectionLongerThanTheTimeout()
       throws Exception {
-    try (RunningServer server = RunningServer.start(Map.of("server.request-timeout", "300ms"));
+    try (RunningServer server = RunningServer.start(Map.of("http.request-timeout", "300ms"));
         RawConnection client = RawConnection.open(server.address())) {
       long started = System.nanoTime();
       int requests = 0;

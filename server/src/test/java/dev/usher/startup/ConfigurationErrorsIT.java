@@ -65,6 +65,36 @@ class ConfigurationErrorsIT {
   }
 
   @Test
+  void aRenamedKeyInTheEnvironmentExitsWith2AndNamesItsNewName() throws Exception {
+    try (UsherProcess usher =
+        UsherProcess.start(
+            List.of("-Dserver.port=0", "-Dadmin.port=0"),
+            Map.of("SERVER_MAX_REQUEST_BYTES", "2MiB"))) {
+      assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
+      assertEquals(
+          List.of(
+              "usher: invalid configuration: server.max-request-bytes = 2MiB (from environment"
+                  + " variable SERVER_MAX_REQUEST_BYTES) was renamed: use http.max-body-bytes"),
+          usher.output());
+    }
+  }
+
+  @Test
+  void theRemovedBossThreadsKeyExitsWith2AndPointsAtReusePort() throws Exception {
+    try (UsherProcess usher =
+        UsherProcess.start(
+            List.of("-Dserver.port=0", "-Dadmin.port=0", "-Dserver.boss-threads=2"), Map.of())) {
+      assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
+      assertEquals(
+          List.of(
+              "usher: invalid configuration: server.boss-threads = 2 (from system property"
+                  + " -Dserver.boss-threads) was removed: one listening socket is served by one boss"
+                  + " thread; for several acceptors use server.accept-mode = reuseport"),
+          usher.output());
+    }
+  }
+
+  @Test
   void aBadValueInTheConfigFileExitsWith2AndNamesTheFileAndLine() throws Exception {
     Path file = Files.writeString(directory.resolve("usher.conf"), "server {\n  port = null\n}\n");
 

@@ -1,0 +1,18 @@
+package dev.usher.config;
+
+import java.time.Duration;
+
+/**
+ * The limits of an HTTP exchange on the main listener (keys under {@code http.*}): past each size a
+ * request is refused with its status and the connection closes, and a request that takes too long
+ * to arrive gets 408. Read only when {@code server.protocol = http}.
+ *
+ * @param maxInitialLineBytes the longest request line ({@code http.max-initial-line-bytes}; 414
+ *     above)
+ * @param maxHeaderBytes the largest header block ({@code http.max-header-bytes}; 431 above)
+ * @param maxBodyBytes the largest request body ({@code http.max-body-bytes}; 413 above)
+ * @param requestTimeout how long a request may take to arrive, from its first byte to its last
+ *     ({@code http.request-timeout}; 408 after it)
+ */
+public record HttpConfig(
+    int maxInitialLineBytes, int maxHeaderBytes, int maxBodyBytes, Duration requestTimeout) {}
