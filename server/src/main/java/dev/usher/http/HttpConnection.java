@@ -332,7 +332,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   }
 
   private boolean requestArriving() {
-    return receiving != null || (decoder != null && decoder.holdsPartialRequest());
+    return receiving != null || (decoder != null && decoder.requestArriving());
   }
 
   private long batchNanos() {
