@@ -9,10 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The owner of a raw byte stream's life (a TCP protocol of an {@code UsherApplication}), ahead of
@@ -37,11 +34,9 @@ public final class StreamConnection extends ChannelDuplexHandler {
 
   private final long idleTimeoutNanos;
   private final Lingering lingering;
-  private final Runnable check = this::check;
   private ChannelHandlerContext ctx;
-  private Ticker ticker;
+  private ConnectionTimer timer;
   private Silence silence;
-  private ScheduledFuture<?> timer;
   private boolean lingeringNow;
   private boolean ending;
 
@@ -53,7 +48,7 @@ public final class StreamConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.ticker = ctx.executor().ticker();
+    this.timer = new ConnectionTimer(ctx.executor(), this::check);
     if (ctx.channel().isActive()) {
       start();
     }
@@ -67,17 +62,14 @@ public final class StreamConnection extends ChannelDuplexHandler {
 
   private void start() {
     if (silence == null) {
-      silence = new Silence(ticker.nanoTime());
-      schedule(Math.max(1, idleTimeoutNanos / CHECKS_PER_TIMEOUT));
+      silence = new Silence(timer.nanoTime());
+      timer.checkIn(idleTimeoutNanos / CHECKS_PER_TIMEOUT);
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    timer.cancel();
     ctx.fireChannelInactive();
   }
 
@@ -162,20 +154,16 @@ public final class StreamConnection extends ChannelDuplexHandler {
   }
 
   private void lingerStarted() {
-    long now = ticker.nanoTime();
+    long now = timer.nanoTime();
     lingering.started(now);
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    schedule(lingering.nextCheck(now));
+    timer.checkIn(lingering.nextCheck(now));
   }
 
   private void check() {
-    timer = null;
     if (!ctx.channel().isOpen()) {
       return;
     }
-    long now = ticker.nanoTime();
+    long now = timer.nanoTime();
     long next;
     if (lingeringNow) {
       next = lingering.nextCheck(now);
@@ -189,11 +177,7 @@ public final class StreamConnection extends ChannelDuplexHandler {
     if (next == Lingering.OVER) {
       ctx.close();
     } else {
-      schedule(next);
+      timer.checkIn(next);
     }
-  }
-
-  private void schedule(long delayNanos) {
-    timer = ctx.executor().schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
   }
 }

@@ -1,6 +1,7 @@
 package dev.usher.http;
 
 import dev.usher.app.DrainRequested;
+import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
 import dev.usher.connection.OutputShutdown;
 import dev.usher.connection.PipelineNames;
@@ -33,10 +34,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +105,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   private final Lingering lingering;
 
   private ChannelHandlerContext ctx;
-  private Ticker ticker;
+  private ConnectionTimer timer;
   private ExchangeRecorder recorder;
   private HttpRequestReader decoder;
   private Phase phase = Phase.OPEN;
@@ -129,9 +127,6 @@ final class HttpConnection extends ChannelDuplexHandler {
   private boolean lingerAtDrainEnd;
   private boolean inputClosed;
 
-  private ScheduledFuture<?> timer;
-  private long timerDueNanos;
-  private final Runnable check = this::check;
   private Silence silence;
   private long requestStartNanos = NONE;
 
@@ -154,7 +149,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.ticker = ctx.executor().ticker();
+    this.timer = new ConnectionTimer(ctx.executor(), this::check);
     this.recorder = recorders.ofThisLoop();
     if (ctx.channel().isActive()) {
       startTimer();
@@ -169,18 +164,15 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   private void startTimer() {
     if (silence == null) {
-      silence = new Silence(ticker.nanoTime());
-      schedule(idleCheckInterval());
+      silence = new Silence(timer.nanoTime());
+      timer.checkIn(idleCheckInterval());
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     phase = Phase.CLOSED;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    timer.cancel();
     releaseReceiving();
     abandonQueue();
     unflushedHead = unflushedTail = null;
@@ -326,8 +318,8 @@ final class HttpConnection extends ChannelDuplexHandler {
     if (!requestArriving()) {
       requestStartNanos = NONE;
     } else if (requestStartNanos == NONE) {
-      requestStartNanos = batch != NONE ? batch : ticker.nanoTime();
-      checkBy(requestStartNanos + requestTimeoutNanos);
+      requestStartNanos = batch != NONE ? batch : timer.nanoTime();
+      timer.checkBy(requestStartNanos + requestTimeoutNanos);
     }
   }
 
@@ -337,7 +329,7 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   private long batchNanos() {
     if (batchNanos == NONE) {
-      batchNanos = ticker.nanoTime();
+      batchNanos = timer.nanoTime();
     }
     return batchNanos;
   }
@@ -358,7 +350,7 @@ final class HttpConnection extends ChannelDuplexHandler {
       resumeReading();
       if (requestStartNanos != NONE) {
         // The rest of the request waited unread through usher's pause, not the client's slowness.
-        requestStartNanos = ticker.nanoTime();
+        requestStartNanos = timer.nanoTime();
       }
     }
     ctx.fireChannelWritabilityChanged();
@@ -488,7 +480,7 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   private void flushAnswers() {
     if (unflushedHead != null) {
-      long now = ticker.nanoTime();
+      long now = timer.nanoTime();
       for (HttpExchange exchange = unflushedHead; exchange != null; exchange = exchange.next) {
         recorder.requestTook(now - exchange.startNanos);
       }
@@ -581,20 +573,19 @@ final class HttpConnection extends ChannelDuplexHandler {
         channel,
         () -> {
           readingPaused = false;
-          long now = ticker.nanoTime();
+          long now = timer.nanoTime();
           lingering.started(now);
-          checkBy(now + lingering.nextCheck(now));
+          timer.checkBy(now + lingering.nextCheck(now));
         });
   }
 
   // ---- the one timer: idle timeout, request deadline, linger
 
   private void check() {
-    timer = null;
     if (phase == Phase.CLOSED || !ctx.channel().isOpen()) {
       return;
     }
-    long now = ticker.nanoTime();
+    long now = timer.nanoTime();
     if (phase == Phase.LINGERING) {
       checkLinger(now);
       return;
@@ -618,7 +609,7 @@ final class HttpConnection extends ChannelDuplexHandler {
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
       next = Math.min(next, requestStartNanos + requestTimeoutNanos - now);
     }
-    schedule(next);
+    timer.checkIn(next);
   }
 
   private void checkLinger(long now) {
@@ -626,28 +617,12 @@ final class HttpConnection extends ChannelDuplexHandler {
     if (next == Lingering.OVER) {
       ctx.close();
     } else {
-      schedule(next);
+      timer.checkIn(next);
     }
   }
 
   private long idleCheckInterval() {
     return Math.max(1, idleTimeoutNanos / CHECKS_PER_TIMEOUT);
-  }
-
-  private void schedule(long delayNanos) {
-    long delay = Math.max(1, delayNanos);
-    timerDueNanos = ticker.nanoTime() + delay;
-    timer = ctx.executor().schedule(check, delay, TimeUnit.NANOSECONDS);
-  }
-
-  /** Makes the timer fire by {@code dueNanos}: moved only when it would fire later. */
-  private void checkBy(long dueNanos) {
-    if (timer == null || timerDueNanos > dueNanos) {
-      if (timer != null) {
-        timer.cancel(false);
-      }
-      schedule(dueNanos - ticker.nanoTime());
-    }
   }
 
   // ---- the queue of requests in flight

@@ -1,0 +1,65 @@
+package dev.usher.connection;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one timer of a connection, on its event loop, with time from the loop's ticker: the owner of
+ * the connection's timing rules (idle timeout, request deadline, linger) asks for one check at a
+ * time and, at each, decides when the next is due. The busy path never touches it, so keep-alive
+ * traffic does not churn the loop's timer queue.
+ */
+public final class ConnectionTimer {
+  private final EventExecutor loop;
+  private final Ticker ticker;
+  private final Runnable check;
+  private ScheduledFuture<?> pending;
+  private long dueNanos;
+
+  /**
+   * @param check runs when a check is due; it asks for the next with {@link #checkIn}
+   */
+  public ConnectionTimer(EventExecutor loop, Runnable check) {
+    this.loop = loop;
+    this.ticker = loop.ticker();
+    this.check =
+        () -> {
+          pending = null;
+          check.run();
+        };
+  }
+
+  /** The loop's time. */
+  public long nanoTime() {
+    return ticker.nanoTime();
+  }
+
+  /** Whether a check is pending. */
+  public boolean started() {
+    return pending != null;
+  }
+
+  /** The next check runs in {@code delayNanos} (at least 1), in place of any pending one. */
+  public void checkIn(long delayNanos) {
+    cancel();
+    long delay = Math.max(1, delayNanos);
+    dueNanos = ticker.nanoTime() + delay;
+    pending = loop.schedule(check, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** A check runs by {@code dueNanos}: the pending one moves only when it would run later. */
+  public void checkBy(long dueNanos) {
+    if (pending == null || this.dueNanos > dueNanos) {
+      checkIn(dueNanos - ticker.nanoTime());
+    }
+  }
+
+  public void cancel() {
+    if (pending != null) {
+      pending.cancel(false);
+      pending = null;
+    }
+  }
+}
