@@ -1,5 +1,6 @@
 package dev.usher.lifecycle;
 
+import dev.usher.accept.HandoffStamp;
 import dev.usher.app.ApplicationSetup;
 import dev.usher.app.BuiltInApplications;
 import dev.usher.bench.RawNettyHello;
@@ -87,7 +88,7 @@ public class HttpPipelineBenchmark {
             new ConnectionInitializer(
                 BuiltInApplications.forConfig(
                     config, new ApplicationSetup(config, metrics.registry()))));
-    EmbeddedChannel acceptor = new EmbeddedChannel(acceptPath.handoffStamp());
+    EmbeddedChannel acceptor = new EmbeddedChannel(new HandoffStamp(acceptPath.meters()));
     acceptor.writeInbound(usher);
     acceptor.finishAndReleaseAll();
     usher.register();

@@ -1,5 +1,6 @@
 package dev.usher.metrics;
 
+import dev.usher.connection.ConnectionObserver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -86,8 +87,8 @@ public class AcceptPathInstrumentationBenchmark {
   public long acceptTimeWithMeters() {
     reader.read(socketFd);
     long waited = reader.millisSinceLastAckReceived();
-    meters.queueWait.record(waited, TimeUnit.MILLISECONDS);
-    meters.batchSize.record(1);
+    meters.queueWaited(waited);
+    meters.acceptedInOneBatch(1);
     return waited;
   }
 

@@ -2,27 +2,25 @@ package dev.usher.accept;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The open connections of one listening socket: their count, for the active gauge, and the channels
- * themselves, so a drain can reach every one. Each holds a slot of the process-wide {@link
- * ConnectionBudget} until it closes.
+ * The open connections of one listening socket: one set, whose size is the active gauge and whose
+ * members a drain reaches. Each holds a slot of the process-wide {@link ConnectionBudget} until it
+ * closes; one close listener gives both back.
  */
 public final class ConnectionTracker {
   private final ConnectionBudget budget;
-  private final AtomicInteger open = new AtomicInteger();
-  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   private final ChannelFutureListener onClose;
 
   public ConnectionTracker(ConnectionBudget budget) {
     this.budget = budget;
     this.onClose =
-        future -> {
-          open.decrementAndGet();
+        closed -> {
+          open.remove(closed.channel());
           budget.release();
         };
   }
@@ -32,19 +30,18 @@ public final class ConnectionTracker {
     if (!budget.tryAcquire()) {
       return false;
     }
-    open.incrementAndGet();
-    channels.add(child);
+    open.add(child);
     child.closeFuture().addListener(onClose);
     return true;
   }
 
   /** Connections accepted and not yet closed. */
   public int openConnections() {
-    return open.get();
+    return open.size();
   }
 
-  /** The open connections; closed ones leave the group by themselves. */
-  public ChannelGroup channels() {
-    return channels;
+  /** The connections open now: closed ones leave the set by themselves. */
+  public List<Channel> channels() {
+    return List.copyOf(open);
   }
 }

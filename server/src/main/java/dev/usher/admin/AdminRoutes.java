@@ -1,8 +1,10 @@
 package dev.usher.admin;
 
+import dev.usher.http.HttpResponses;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -10,7 +12,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -84,16 +85,7 @@ final class AdminRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static FullHttpResponse text(HttpResponseStatus status, String body) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            status,
-            io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
-    response
-        .headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-    return response;
+    return HttpResponses.text(status, Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
   }
 
   @Override

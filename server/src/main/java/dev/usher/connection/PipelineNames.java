@@ -1,8 +1,20 @@
 package dev.usher.connection;
 
-/** The names of usher's handlers in a connection's pipeline, in the order a byte travels. */
+/**
+ * The names of usher's handlers: in a listener's pipeline, which every accepted connection passes
+ * as a message, then in a connection's own, each in the order a byte travels.
+ */
 public final class PipelineNames {
   private PipelineNames() {}
+
+  /** The accept path's meters: accept-queue wait and batch size ({@code AcceptObserver}). */
+  public static final String ACCEPT_METERS = "usher-accept-meters";
+
+  /** The admission gate: limits and refusals ({@code ConnectionAdmission}). */
+  public static final String ADMISSION = "usher-admission";
+
+  /** Stamps the hand-off and gives the connection its meters ({@code HandoffStamp}). */
+  public static final String HANDOFF_STAMP = "usher-handoff-stamp";
 
   /** Bytes in and out, the hand-off and the connection's lifetime (usher's meters). */
   public static final String CONNECTION_METERS = "usher-connection-meters";

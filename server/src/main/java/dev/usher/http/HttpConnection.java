@@ -221,12 +221,14 @@ final class HttpConnection extends ChannelDuplexHandler {
     enqueue(exchange);
     receiving = exchange;
     receivingHead = request;
-    if (expectsOtherThanContinue(request)) {
+    HttpHeaders headers = request.headers();
+    String expect = headers.get(HttpHeaderNames.EXPECT);
+    if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
       refuse(exchange, start, HttpResponseStatus.EXPECTATION_FAILED);
     } else if (HttpUtil.getContentLength(request, -1L) > maxBodyBytes) {
       refuse(exchange, start, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
-    } else if (HttpUtil.is100ContinueExpected(request)) {
-      request.headers().remove(HttpHeaderNames.EXPECT);
+    } else if (expect != null) {
+      headers.remove(HttpHeaderNames.EXPECT);
       exchange.continueWanted = true;
       if (exchange == head) {
         sendContinue(exchange);
@@ -682,11 +684,6 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   SocketAddress remoteAddress() {
     return ctx.channel().remoteAddress();
-  }
-
-  private static boolean expectsOtherThanContinue(HttpRequest request) {
-    String expect = request.headers().get(HttpHeaderNames.EXPECT);
-    return expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
   }
 
   private static HttpResponseStatus statusFor(Throwable cause) {

@@ -3,7 +3,6 @@ package dev.usher.lifecycle;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.app.DrainRequested;
 import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroupFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * drain timeout, then closes the rest.
  */
 final class ConnectionDrain {
-  private static final long FORCED_CLOSE_TIMEOUT_SECONDS = 5;
+  private static final long FORCED_CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final List<ConnectionTracker> trackers;
 
@@ -22,33 +21,42 @@ final class ConnectionDrain {
     this.trackers = List.copyOf(trackers);
   }
 
+  /** Called once the listeners are closed: no connection joins the trackers any more. */
   DrainSummary drain(Duration timeout, long startedNanos) throws InterruptedException {
-    int open = 0;
-    List<ChannelGroupFuture> allClosed = new ArrayList<>();
+    List<Channel> draining = new ArrayList<>();
     for (ConnectionTracker connections : trackers) {
-      open += connections.openConnections();
-      allClosed.add(connections.channels().newCloseFuture());
-      for (Channel channel : connections.channels()) {
-        // Queued behind the channel's registration task, so the application's handlers are there
-        // to receive the event even for a connection accepted a moment ago.
-        channel
-            .eventLoop()
-            .execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
-      }
+      draining.addAll(connections.channels());
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (ChannelGroupFuture closed : allClosed) {
-      closed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    for (Channel channel : draining) {
+      // Queued behind the channel's registration task, so the application's handlers are there
+      // to receive the event even for a connection accepted a moment ago.
+      channel
+          .eventLoop()
+          .execute(() -> channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE));
     }
+    awaitClosed(draining, System.nanoTime() + timeout.toNanos());
     int forced = 0;
-    for (ConnectionTracker connections : trackers) {
-      int left = connections.channels().size();
-      if (left > 0) {
-        forced += left;
-        connections.channels().close().await(FORCED_CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    List<Channel> left = new ArrayList<>();
+    for (Channel channel : draining) {
+      if (channel.isOpen()) {
+        forced++;
+        left.add(channel);
+        channel.close();
       }
     }
+    awaitClosed(left, System.nanoTime() + FORCED_CLOSE_TIMEOUT_NANOS);
     return new DrainSummary(
-        Math.max(0, open - forced), forced, Duration.ofNanos(System.nanoTime() - startedNanos));
+        draining.size() - forced, forced, Duration.ofNanos(System.nanoTime() - startedNanos));
+  }
+
+  private static void awaitClosed(List<Channel> channels, long deadlineNanos)
+      throws InterruptedException {
+    for (Channel channel : channels) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      channel.closeFuture().await(left, TimeUnit.NANOSECONDS);
+    }
   }
 }

@@ -1,15 +1,19 @@
 package dev.usher.lifecycle;
 
+import dev.usher.accept.AcceptObserver;
 import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
+import dev.usher.accept.HandoffStamp;
 import dev.usher.config.MetricsConfig;
+import dev.usher.connection.PipelineNames;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ListenerMeters;
 import dev.usher.metrics.ServerMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import java.util.Optional;
 
@@ -55,11 +59,15 @@ final class ListeningSocket {
     return new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel serverChannel) {
+        ChannelPipeline pipeline = serverChannel.pipeline();
         acceptPathMetrics.ifPresent(
-            meters -> serverChannel.pipeline().addLast("accept-meters", meters.acceptObserver()));
-        serverChannel.pipeline().addLast("admission", admission);
+            metrics ->
+                pipeline.addLast(
+                    PipelineNames.ACCEPT_METERS, new AcceptObserver(metrics.meters())));
+        pipeline.addLast(PipelineNames.ADMISSION, admission);
         acceptPathMetrics.ifPresent(
-            meters -> serverChannel.pipeline().addLast("handoff-stamp", meters.handoffStamp()));
+            metrics ->
+                pipeline.addLast(PipelineNames.HANDOFF_STAMP, new HandoffStamp(metrics.meters())));
       }
     };
   }

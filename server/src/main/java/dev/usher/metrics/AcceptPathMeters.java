@@ -5,18 +5,19 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The per-connection meters of one listener's accept path, registered once. Each connection's
- * observer holds this object and only records into it.
+ * The per-connection meters of one listener's accept path, registered once. The accept path's
+ * handlers and each connection's observer hold this object and only record into it.
  */
-final class AcceptPathMeters {
-  final Timer queueWait;
-  final Timer handoff;
-  final DistributionSummary batchSize;
-  final Timer connectionDuration;
-  final Counter bytesReceived;
-  final Counter bytesSent;
+public final class AcceptPathMeters {
+  private final Timer queueWait;
+  private final Timer handoff;
+  private final DistributionSummary batchSize;
+  private final Timer connectionDuration;
+  private final Counter bytesReceived;
+  private final Counter bytesSent;
 
   AcceptPathMeters(MeterRegistry registry, String listener, boolean queueWaitMeasurable) {
     queueWait =
@@ -98,6 +99,39 @@ final class AcceptPathMeters {
             .description("Bytes written to client connections")
             .tag("listener", listener)
             .register(registry);
+  }
+
+  /** Whether the kernel can time each connection's wait in the accept queue here. */
+  public boolean measuresQueueWait() {
+    return queueWait != null;
+  }
+
+  /** A connection waited this long in the kernel's accept queue (TCP_INFO). */
+  public void queueWaited(long millis) {
+    queueWait.record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** One wake-up of the listener accepted this many connections. */
+  public void acceptedInOneBatch(int connections) {
+    batchSize.record(connections);
+  }
+
+  /** A connection took this long from its accept to being active on its worker. */
+  public void handedOff(long nanos) {
+    handoff.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A connection closed after being open this long. */
+  public void closedAfter(long nanos) {
+    connectionDuration.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void received(long bytes) {
+    bytesReceived.increment(bytes);
+  }
+
+  public void sent(long bytes) {
+    bytesSent.increment(bytes);
   }
 
   private static Duration millis(double millis) {

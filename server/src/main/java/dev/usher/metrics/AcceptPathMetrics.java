@@ -3,7 +3,6 @@ package dev.usher.metrics;
 import dev.usher.config.MetricsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.unix.UnixChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,14 +50,9 @@ public final class AcceptPathMetrics implements AutoCloseable {
     return new AcceptPathMetrics(metrics, listener, config, nativeSockets);
   }
 
-  /** The handler for the listener's server-channel pipeline, ahead of the admission gate. */
-  public ChannelHandler acceptObserver() {
-    return new AcceptObserver(meters);
-  }
-
-  /** The handler for the listener's server-channel pipeline, behind the admission gate. */
-  public ChannelHandler handoffStamp() {
-    return new HandoffStamp(meters);
+  /** What the accept path's handlers record into. */
+  public AcceptPathMeters meters() {
+    return meters;
   }
 
   /** Starts sampling the bound listener's queue, when the kernel can be asked. */

@@ -1,10 +1,11 @@
-package dev.usher.metrics;
+package dev.usher.accept;
 
+import dev.usher.metrics.AcceptPathMeters;
+import dev.usher.metrics.TcpInfoReader;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.UnixChannel;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Watches a listener's accept path from the server channel's pipeline, on the boss loop, ahead of
@@ -14,19 +15,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One instance per listener: it counts the current batch.
  */
-final class AcceptObserver extends ChannelInboundHandlerAdapter {
+public final class AcceptObserver extends ChannelInboundHandlerAdapter {
   private final AcceptPathMeters meters;
   private TcpInfoReader reader;
   private int batch;
 
-  AcceptObserver(AcceptPathMeters meters) {
+  public AcceptObserver(AcceptPathMeters meters) {
     this.meters = meters;
   }
 
   // The server channel stays on one boss loop for life: the reader is confined to it.
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    if (meters.queueWait != null) {
+    if (meters.measuresQueueWait()) {
       reader = TcpInfoReader.create().orElse(null);
     }
   }
@@ -44,7 +45,7 @@ final class AcceptObserver extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     batch++;
     if (reader != null && child instanceof UnixChannel unix && readTcpInfo(unix)) {
-      meters.queueWait.record(reader.millisSinceLastAckReceived(), TimeUnit.MILLISECONDS);
+      meters.queueWaited(reader.millisSinceLastAckReceived());
     }
     ctx.fireChannelRead(msg);
   }
@@ -61,7 +62,7 @@ final class AcceptObserver extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (batch > 0) {
-      meters.batchSize.record(batch);
+      meters.acceptedInOneBatch(batch);
       batch = 0;
     }
     ctx.fireChannelReadComplete();

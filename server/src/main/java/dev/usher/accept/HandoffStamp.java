@@ -1,5 +1,8 @@
-package dev.usher.metrics;
+package dev.usher.accept;
 
+import dev.usher.connection.ConnectionObserver;
+import dev.usher.connection.PipelineNames;
+import dev.usher.metrics.AcceptPathMeters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,10 +14,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * never get here, so an overload does not pay for observers of connections about to be reset.
  */
 @Sharable
-final class HandoffStamp extends ChannelInboundHandlerAdapter {
+public final class HandoffStamp extends ChannelInboundHandlerAdapter {
   private final AcceptPathMeters meters;
 
-  HandoffStamp(AcceptPathMeters meters) {
+  public HandoffStamp(AcceptPathMeters meters) {
     this.meters = meters;
   }
 
@@ -23,7 +26,9 @@ final class HandoffStamp extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     child
         .pipeline()
-        .addFirst("usher-connection-meters", new ConnectionObserver(meters, System.nanoTime()));
+        .addFirst(
+            PipelineNames.CONNECTION_METERS,
+            new ConnectionObserver(meters, ctx.executor().ticker().nanoTime()));
     ctx.fireChannelRead(msg);
   }
 }
