@@ -99,7 +99,7 @@ public class HttpPipelineBenchmark {
                     "GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
                         .repeat(requestsPerRead)
                         .getBytes(StandardCharsets.US_ASCII)));
-    // A connection gets its HTTP handlers with its first bytes: send them before taking one out.
+    // The HTTP connection adds its codec at the first byte: send some before taking a handler out.
     exchange(usher);
     if (!withoutHandler.equals("none")) {
       usher.pipeline().remove(withoutHandler);
