@@ -25,11 +25,6 @@ public final class Lingering {
     this.timeNanos = timeNanos;
   }
 
-  /** Whether connections linger at all: a lingering time of 0 closes at once. */
-  public boolean enabled() {
-    return timeNanos > 0;
-  }
-
   /** The output is shut: the linger counts from now. */
   public void started(long nowNanos) {
     startNanos = heardNanos = nowNanos;

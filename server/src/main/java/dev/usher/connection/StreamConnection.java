@@ -33,7 +33,9 @@ public final class StreamConnection extends ChannelDuplexHandler {
   private static final int CHECKS_PER_TIMEOUT = 4;
 
   private final long idleTimeoutNanos;
-  private final Lingering lingering;
+  private final long lingeringTimeoutNanos;
+  private final long lingeringTimeNanos;
+  private Lingering lingering;
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
   private Silence silence;
@@ -42,7 +44,8 @@ public final class StreamConnection extends ChannelDuplexHandler {
 
   public StreamConnection(Duration idleTimeout, Duration lingeringTimeout, Duration lingeringTime) {
     this.idleTimeoutNanos = idleTimeout.toNanos();
-    this.lingering = new Lingering(lingeringTimeout.toNanos(), lingeringTime.toNanos());
+    this.lingeringTimeoutNanos = lingeringTimeout.toNanos();
+    this.lingeringTimeNanos = lingeringTime.toNanos();
   }
 
   @Override
@@ -77,7 +80,9 @@ public final class StreamConnection extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (lingeringNow || ending) {
       ReferenceCountUtil.release(msg);
-      lingering.heard();
+      if (lingering != null) {
+        lingering.heard();
+      }
       return;
     }
     ctx.fireChannelRead(msg);
@@ -142,10 +147,11 @@ public final class StreamConnection extends ChannelDuplexHandler {
             flushed -> {
               Channel channel = ctx.channel();
               if (flushed.isSuccess()
-                  && lingering.enabled()
+                  && lingeringTimeNanos > 0
                   && channel.isActive()
                   && channel instanceof DuplexChannel duplex) {
                 lingeringNow = true;
+                lingering = new Lingering(lingeringTimeoutNanos, lingeringTimeNanos);
                 OutputShutdown.shut(duplex, this::lingerStarted);
               } else {
                 ctx.close();

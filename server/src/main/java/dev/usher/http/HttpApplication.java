@@ -9,18 +9,14 @@ import io.netty.channel.ChannelPipeline;
  * {@link HttpConnection}, which owns its HTTP life and adds Netty's codec at its first byte.
  */
 public final class HttpApplication implements UsherApplication {
-  private final HttpSettings settings;
-  private final HttpService service;
-  private final ExchangeRecorder.PerLoop recorders;
+  private final HttpConnectionRules rules;
 
   /**
    * @param recorders where connections record their exchanges (usher's meters)
    */
   public HttpApplication(
       HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
-    this.settings = settings;
-    this.service = service;
-    this.recorders = recorders;
+    this.rules = HttpConnectionRules.of(settings, service, recorders);
   }
 
   @Override
@@ -30,6 +26,6 @@ public final class HttpApplication implements UsherApplication {
 
   @Override
   public void initConnection(ChannelPipeline pipeline) {
-    pipeline.addLast(PipelineNames.HTTP, new HttpConnection(settings, service, recorders));
+    pipeline.addLast(PipelineNames.HTTP, new HttpConnection(rules));
   }
 }

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -33,6 +32,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
@@ -96,13 +96,8 @@ final class HttpConnection extends ChannelDuplexHandler {
     LINGER_UNLESS_DRAINING
   }
 
-  private final HttpService service;
-  private final HttpDecoderConfig decoderConfig;
-  private final ExchangeRecorder.PerLoop recorders;
-  private final int maxBodyBytes;
-  private final long requestTimeoutNanos;
-  private final long idleTimeoutNanos;
-  private final Lingering lingering;
+  private final HttpConnectionRules rules;
+  private Lingering lingering;
 
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
@@ -122,6 +117,7 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   private boolean inReadBatch;
   private long batchNanos = NONE;
+  private AsciiString batchDate;
   private boolean readingPaused;
   private boolean draining;
   private boolean lingerAtDrainEnd;
@@ -130,18 +126,8 @@ final class HttpConnection extends ChannelDuplexHandler {
   private Silence silence;
   private long requestStartNanos = NONE;
 
-  HttpConnection(HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
-    this.service = service;
-    this.recorders = recorders;
-    this.decoderConfig =
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(settings.maxInitialLineBytes())
-            .setMaxHeaderSize(settings.maxHeaderBytes());
-    this.maxBodyBytes = settings.maxBodyBytes();
-    this.requestTimeoutNanos = settings.requestTimeout().toNanos();
-    this.idleTimeoutNanos = settings.idleTimeout().toNanos();
-    this.lingering =
-        new Lingering(settings.lingeringTimeout().toNanos(), settings.lingeringTime().toNanos());
+  HttpConnection(HttpConnectionRules rules) {
+    this.rules = rules;
   }
 
   // ---- lifecycle
@@ -150,7 +136,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this::check);
-    this.recorder = recorders.ofThisLoop();
+    this.recorder = rules.recorders().ofThisLoop();
     if (ctx.channel().isActive()) {
       startTimer();
     }
@@ -184,12 +170,10 @@ final class HttpConnection extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     inReadBatch = true;
-    if (decoder == null && msg instanceof ByteBuf) {
-      addCodec().channelRead(ctx.pipeline().context(decoder), msg);
-      return;
-    }
     if (phase != Phase.OPEN) {
       ReferenceCountUtil.release(msg);
+    } else if (decoder == null && msg instanceof ByteBuf) {
+      addCodec().channelRead(ctx.pipeline().context(decoder), msg);
     } else if (msg instanceof HttpRequest request) {
       requestHead(request);
     } else if (msg instanceof HttpContent content) {
@@ -202,7 +186,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   // A connection that has sent nothing holds no codec: load balancers and pooling clients open
   // connections ahead of need, and a server may hold tens of thousands of them.
   private HttpRequestReader addCodec() {
-    decoder = new HttpRequestReader(decoderConfig);
+    decoder = new HttpRequestReader(rules.decoderConfig());
     ChannelPipeline pipeline = ctx.pipeline();
     pipeline.addBefore(ctx.name(), PipelineNames.HTTP_DECODER, decoder);
     pipeline.addBefore(ctx.name(), PipelineNames.HTTP_ENCODER, new HttpResponseEncoder());
@@ -211,10 +195,13 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   private void requestHead(HttpRequest request) {
     long start = batchNanos();
-    if (request.decoderResult().isFailure()) {
-      Throwable cause = request.decoderResult().cause();
+    HttpResponseStatus refused =
+        request.decoderResult().isFailure()
+            ? statusFor(request.decoderResult().cause())
+            : RequestHeadRules.refusal(request);
+    if (refused != null) {
       ReferenceCountUtil.release(request);
-      refuse(null, start, statusFor(cause));
+      refuse(null, start, refused);
       return;
     }
     HttpExchange exchange = new HttpExchange(this, ctx.executor(), request, start);
@@ -225,7 +212,7 @@ final class HttpConnection extends ChannelDuplexHandler {
     String expect = headers.get(HttpHeaderNames.EXPECT);
     if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
       refuse(exchange, start, HttpResponseStatus.EXPECTATION_FAILED);
-    } else if (HttpUtil.getContentLength(request, -1L) > maxBodyBytes) {
+    } else if (declaredBodyBytes(headers) > rules.maxBodyBytes()) {
       refuse(exchange, start, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
     } else if (expect != null) {
       headers.remove(HttpHeaderNames.EXPECT);
@@ -249,7 +236,7 @@ final class HttpConnection extends ChannelDuplexHandler {
     ByteBuf chunk = content.content();
     if (chunk.isReadable()) {
       int received = body == null ? 0 : body.readableBytes();
-      if (received + chunk.readableBytes() > maxBodyBytes) {
+      if (received + chunk.readableBytes() > rules.maxBodyBytes()) {
         content.release();
         refuse(receiving, receiving.startNanos, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         return;
@@ -287,7 +274,7 @@ final class HttpConnection extends ChannelDuplexHandler {
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
     try {
-      service.serve(exchange.request, exchange);
+      rules.service().serve(exchange.request, exchange);
     } catch (Exception | LinkageError | AssertionError failure) {
       log.warn(
           "{} {} from {}: the service failed", head.method(), head.uri(), remoteAddress(), failure);
@@ -302,6 +289,7 @@ final class HttpConnection extends ChannelDuplexHandler {
     inReadBatch = false;
     long batch = batchNanos;
     batchNanos = NONE;
+    batchDate = null;
     if (phase == Phase.LINGERING) {
       lingering.heard();
     } else {
@@ -321,7 +309,7 @@ final class HttpConnection extends ChannelDuplexHandler {
       requestStartNanos = NONE;
     } else if (requestStartNanos == NONE) {
       requestStartNanos = batch != NONE ? batch : timer.nanoTime();
-      timer.checkBy(requestStartNanos + requestTimeoutNanos);
+      timer.checkBy(requestStartNanos + rules.requestTimeoutNanos());
     }
   }
 
@@ -454,6 +442,7 @@ final class HttpConnection extends ChannelDuplexHandler {
         && !HttpUtil.isTransferEncodingChunked(response)) {
       headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     }
+    headers.set(HttpHeaderNames.DATE, date());
     if (ends) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (exchange.http10) {
@@ -467,6 +456,17 @@ final class HttpConnection extends ChannelDuplexHandler {
       return headOnly;
     }
     return response;
+  }
+
+  // The wall clock, read once per read batch (answers given later read it each).
+  private AsciiString date() {
+    if (!inReadBatch) {
+      return HttpDate.of(System.currentTimeMillis());
+    }
+    if (batchDate == null) {
+      batchDate = HttpDate.of(System.currentTimeMillis());
+    }
+    return batchDate;
   }
 
   private void sendContinue(HttpExchange exchange) {
@@ -559,7 +559,7 @@ final class HttpConnection extends ChannelDuplexHandler {
           if (!written.isSuccess()
               || !linger
               || inputClosed
-              || !lingering.enabled()
+              || rules.lingeringTimeNanos() == 0
               || !(channel instanceof DuplexChannel duplex)
               || !channel.isActive()) {
             ctx.close();
@@ -570,6 +570,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   }
 
   private void linger(DuplexChannel channel) {
+    lingering = new Lingering(rules.lingeringTimeoutNanos(), rules.lingeringTimeNanos());
     phase = Phase.LINGERING;
     OutputShutdown.shut(
         channel,
@@ -595,7 +596,7 @@ final class HttpConnection extends ChannelDuplexHandler {
     long silent = silence.silentNanos(ctx.channel(), now);
     // A connection that awaits the service's answer to a whole request is not idle: the service is.
     boolean awaitingService = head != null && head != receiving;
-    if (!awaitingService && silent >= idleTimeoutNanos) {
+    if (!awaitingService && silent >= rules.idleTimeoutNanos()) {
       ctx.close();
       return;
     }
@@ -603,13 +604,13 @@ final class HttpConnection extends ChannelDuplexHandler {
       if (readingPaused) {
         // The rest of the request may wait in the socket through no slowness of its sender.
         requestStartNanos = now;
-      } else if (now - requestStartNanos >= requestTimeoutNanos) {
+      } else if (now - requestStartNanos >= rules.requestTimeoutNanos()) {
         refuse(receiving, now, HttpResponseStatus.REQUEST_TIMEOUT);
       }
     }
-    long next = Math.min(idleCheckInterval(), Math.max(1, idleTimeoutNanos - silent));
+    long next = Math.min(idleCheckInterval(), Math.max(1, rules.idleTimeoutNanos() - silent));
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
-      next = Math.min(next, requestStartNanos + requestTimeoutNanos - now);
+      next = Math.min(next, requestStartNanos + rules.requestTimeoutNanos() - now);
     }
     timer.checkIn(next);
   }
@@ -624,7 +625,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   }
 
   private long idleCheckInterval() {
-    return Math.max(1, idleTimeoutNanos / CHECKS_PER_TIMEOUT);
+    return Math.max(1, rules.idleTimeoutNanos() / CHECKS_PER_TIMEOUT);
   }
 
   // ---- the queue of requests in flight
@@ -684,6 +685,20 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   SocketAddress remoteAddress() {
     return ctx.channel().remoteAddress();
+  }
+
+  // The decoder has checked the value (a number, one only); what it let through unreadable could
+  // not be honoured.
+  private static long declaredBodyBytes(HttpHeaders headers) {
+    String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    if (length == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.strip());
+    } catch (NumberFormatException unreadable) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static HttpResponseStatus statusFor(Throwable cause) {

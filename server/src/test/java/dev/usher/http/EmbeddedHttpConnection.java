@@ -3,6 +3,8 @@ package dev.usher.http;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.PipelineNames;
 import dev.usher.sample.HelloService;
+import dev.usher.testing.DuplexEmbeddedChannel;
+import dev.usher.testing.EmbeddedTime;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,7 +15,6 @@ import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP connection as usher builds it, on an embedded channel whose time is a mock ticker: bytes
@@ -87,18 +88,9 @@ final class EmbeddedHttpConnection implements AutoCloseable {
     return this;
   }
 
-  /** Time passes: the connection's timers run as they would. */
+  /** Time passes: the connection's timers run when they are due. */
   EmbeddedHttpConnection advance(Duration time) {
-    // Step by a second at most, so that each timer runs when it is due, not once at the end.
-    long left = time.toNanos();
-    long step = TimeUnit.SECONDS.toNanos(1);
-    while (left > 0) {
-      long now = Math.min(step, left);
-      ticker.advance(now, TimeUnit.NANOSECONDS);
-      channel.runScheduledPendingTasks();
-      channel.runPendingTasks();
-      left -= now;
-    }
+    EmbeddedTime.advance(channel, ticker, time);
     return this;
   }
 

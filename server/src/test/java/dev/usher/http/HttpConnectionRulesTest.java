@@ -153,6 +153,67 @@ class HttpConnectionRulesTest {
             List.of(413),
             Then.LINGERS),
         new Row(
+            "an HTTP/1.1 request without Host gets 400 (RFC 9112 3.2)",
+            "GET / HTTP/1.1\r\n\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
+            "a request with two Host lines gets 400 (RFC 9112 3.2)",
+            "GET / HTTP/1.1\r\n" + HOST + HOST + "\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
+            "an invalid Host gets 400 (RFC 9112 3.2)",
+            "GET / HTTP/1.1\r\nHost: us/her\r\n\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
+            "an HTTP/1.0 request without Host is served",
+            "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            List.of(200),
+            Then.KEPT),
+        new Row(
+            "a version usher does not speak gets 505 (RFC 9110 15.6.6)",
+            "GET / HTTP/2.0\r\n" + HOST + "\r\n",
+            List.of(505),
+            Then.LINGERS),
+        new Row(
+            "HTTP/1.2 is not HTTP/1.1: 505",
+            "GET / HTTP/1.2\r\n" + HOST + "\r\n",
+            List.of(505),
+            Then.LINGERS),
+        new Row(
+            "an absolute-form target is served as its origin form (RFC 9112 3.2.2)",
+            "GET http://usher/ HTTP/1.1\r\nHost: elsewhere\r\n\r\n",
+            List.of(200),
+            Then.KEPT),
+        new Row(
+            "a target in no form a server takes gets 400 (RFC 9112 3.2)",
+            "GET usher/ HTTP/1.1\r\n" + HOST + "\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
+            "a NUL in the target gets 400",
+            "GET /\u0000 HTTP/1.1\r\n" + HOST + "\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
+            "a transfer coding other than chunked gets 501 (RFC 9112 6.1)",
+            "POST /echo HTTP/1.1\r\n"
+                + HOST
+                + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            List.of(501),
+            Then.LINGERS),
+        new Row(
+            "a chunk extension over the line limit gets 400, not 414",
+            "POST /echo HTTP/1.1\r\n"
+                + HOST
+                + "Transfer-Encoding: chunked\r\n\r\n5;ext="
+                + "e".repeat(300)
+                + "\r\nhello\r\n0\r\n\r\n",
+            List.of(400),
+            Then.LINGERS),
+        new Row(
             "100-continue within the limit gets 100, then the answer",
             "POST /echo HTTP/1.1\r\n" + HOST + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n",
             List.of(100),
@@ -200,7 +261,7 @@ class HttpConnectionRulesTest {
       String get = connection.send(GET).sent();
       String head = connection.send("HEAD / HTTP/1.1\r\n" + HOST + "\r\n").sent();
 
-      assertEquals(get.substring(0, get.indexOf("\r\n\r\n") + 4), head);
+      assertEquals(withoutDate(get.substring(0, get.indexOf("\r\n\r\n") + 4)), withoutDate(head));
       assertTrue(head.contains("content-length: 17"), head);
     }
   }
@@ -224,8 +285,26 @@ class HttpConnectionRulesTest {
       assertFalse(connection.hasCodec(), "a connection that sent nothing holds no codec");
       connection.send("G");
       assertTrue(connection.hasCodec());
-      assertEquals(List.of(200), statuses(connection.send("ET / HTTP/1.1\r\n\r\n").sent()));
+      assertEquals(
+          List.of(200), statuses(connection.send("ET / HTTP/1.1\r\n" + HOST + "\r\n").sent()));
     }
+  }
+
+  @Test
+  void everyAnswerCarriesADate() {
+    try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open()) {
+      String sent =
+          connection.send(GET + "GET /missing HTTP/1.1\r\n" + HOST + "\r\ngarbage\r\n\r\n").sent();
+      Matcher dates =
+          Pattern.compile(
+                  "date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n")
+              .matcher(sent);
+      assertEquals(3, dates.results().count(), sent);
+    }
+  }
+
+  private static String withoutDate(String head) {
+    return head.replaceAll("date: [^\r]*\r\n", "");
   }
 
   static List<Integer> statuses(String sent) {

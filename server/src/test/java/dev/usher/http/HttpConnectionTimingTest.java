@@ -66,7 +66,7 @@ class HttpConnectionTimingTest {
             List.of(
                 step(GET, Duration.ofSeconds(20), List.of(200), true),
                 step("GET / HT", Duration.ofSeconds(20), List.of(), true),
-                step("TP/1.1\r\n\r\n", SECOND, List.of(200), true),
+                step("TP/1.1\r\n" + HOST + "\r\n", SECOND, List.of(200), true),
                 step("GET / HT", justUnder, List.of(), true))),
         new Row(
             "a connection silent for the idle timeout closes (within 1.25 times it)",

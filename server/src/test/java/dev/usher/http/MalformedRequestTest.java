@@ -211,7 +211,7 @@ class MalformedRequestTest {
       assertRefusedAndClosed(
           "GET / HTTP/1.1\r\nX-Padding: " + "p".repeat(2 * LIMIT) + "\r\n\r\n", 431);
       assertRefusedAndClosed(
-          "POST /echo HTTP/1.1\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n", 413);
+          "POST /echo HTTP/1.1\r\nHost: usher\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n", 413);
 
       WireResponse echo = bystander.send("here").readResponse();
       assertEquals(200, echo.status());

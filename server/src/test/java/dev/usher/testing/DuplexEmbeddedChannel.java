@@ -1,4 +1,4 @@
-package dev.usher.http;
+package dev.usher.testing;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
@@ -6,11 +6,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DuplexChannel;
 
 /** An embedded channel whose halves can be shut, as a socket's can: for the lingering close. */
-final class DuplexEmbeddedChannel extends EmbeddedChannel implements DuplexChannel {
+public final class DuplexEmbeddedChannel extends EmbeddedChannel implements DuplexChannel {
   private boolean inputShut;
   private boolean outputShut;
 
-  DuplexEmbeddedChannel(EmbeddedChannel.Builder builder) {
+  public DuplexEmbeddedChannel(EmbeddedChannel.Builder builder) {
     super(builder);
   }
 

@@ -1,0 +1,33 @@
+package dev.usher.http;
+
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+/**
+ * What every HTTP connection of a server shares: its service, its meters and its settings, in the
+ * forms the connection uses. Made once; each connection holds one reference to it, not copies.
+ */
+record HttpConnectionRules(
+    HttpService service,
+    ExchangeRecorder.PerLoop recorders,
+    HttpDecoderConfig decoderConfig,
+    int maxBodyBytes,
+    long requestTimeoutNanos,
+    long idleTimeoutNanos,
+    long lingeringTimeoutNanos,
+    long lingeringTimeNanos) {
+
+  static HttpConnectionRules of(
+      HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
+    return new HttpConnectionRules(
+        service,
+        recorders,
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(settings.maxInitialLineBytes())
+            .setMaxHeaderSize(settings.maxHeaderBytes()),
+        settings.maxBodyBytes(),
+        settings.requestTimeout().toNanos(),
+        settings.idleTimeout().toNanos(),
+        settings.lingeringTimeout().toNanos(),
+        settings.lingeringTime().toNanos());
+  }
+}
