@@ -87,7 +87,8 @@ ENV LOG_FORMAT=json
 USER 10001:10001
 EXPOSE 8080 8081
 # usher drains on SIGTERM; give it `docker stop -t` / terminationGracePeriodSeconds longer than
-# shutdown.pre-stop-delay + shutdown.drain-timeout (30s by default).
+# shutdown.pre-stop-delay + shutdown.drain-timeout (0s + 30s by default), plus any preStop hook
+# that runs before the signal (Kubernetes: deploy/kubernetes/deployment.yaml).
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-Xss256k", "-XX:-UsePerfData", \

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,9 +28,10 @@ import java.util.stream.Collectors;
  * <p>This is the only place that reads the environment or system properties for configuration. A
  * system property is usher's when its first segment is one of usher's roots ({@code server}, {@code
  * http}, {@code admin}, {@code shutdown}, {@code log}, {@code metrics}), except the JDK's own
- * networking properties under {@code http.}; an environment variable when it names a key. A key
- * usher no longer reads is refused, in every layer, with what to write instead ({@link
- * RetiredKeys}).
+ * networking properties under {@code http.}; an environment variable when it names a key. Any other
+ * variable under a root's prefix ({@code SERVER_MAX_CONECTIONS}) is ignored with a warning ({@link
+ * UnknownEnvironmentVariables}), not refused: other software sets such variables too. A key usher
+ * no longer reads is refused, in every layer, with what to write instead ({@link RetiredKeys}).
  */
 public final class ConfigLoader {
 
@@ -36,6 +39,7 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("config", "usher.conf");
 
   private static final String DEFAULTS_RESOURCE = "usher-defaults.conf";
+  private static final int MAX_TYPO_DISTANCE = 3;
   private static final Set<String> ROOTS =
       Set.of("server", "http", "admin", "shutdown", "log", "metrics");
   // The JDK's own networking properties that share usher's http root.
@@ -104,8 +108,10 @@ public final class ConfigLoader {
             .sorted()
             .map(key -> new ConfigEntry(key, values.display(key), sources.describe(key)))
             .toList();
-    List<String> warnings = new ConfigWarnings(kernel).of(config);
-    return new LoadedConfig(config, entries, warnings);
+    List<String> warnings =
+        new ArrayList<>(UnknownEnvironmentVariables.warnings(environment, knownKeys));
+    warnings.addAll(new ConfigWarnings(kernel).of(config));
+    return new LoadedConfig(config, entries, List.copyOf(warnings));
   }
 
   // Only the variables of known and retired keys are read: HOME or HTTP_PROXY is not usher's.
@@ -176,11 +182,7 @@ public final class ConfigLoader {
     if (unknown.isPresent()) {
       String key = unknown.get();
       String suggestion =
-          knownKeys.stream()
-              .min(Comparator.comparingInt(known -> editDistance(known, key)))
-              .filter(closest -> editDistance(closest, key) <= 3)
-              .map(closest -> "; did you mean " + closest + "?")
-              .orElse("");
+          closest(knownKeys, key).map(meant -> "; did you mean " + meant + "?").orElse("");
       throw InvalidConfigException.of(
           key,
           String.valueOf(layer.getValue(key).unwrapped()),
@@ -193,6 +195,16 @@ public final class ConfigLoader {
     return config.entrySet().stream()
         .map(Map.Entry::getKey)
         .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /**
+   * The candidate nearest to {@code name} when it is near enough to be a typo (at most {@value
+   * #MAX_TYPO_DISTANCE} edits); of equally near ones, the first in {@code candidates}' order.
+   */
+  static Optional<String> closest(Collection<String> candidates, String name) {
+    return candidates.stream()
+        .min(Comparator.comparingInt(candidate -> editDistance(candidate, name)))
+        .filter(nearest -> editDistance(nearest, name) <= MAX_TYPO_DISTANCE);
   }
 
   private static int editDistance(String a, String b) {

@@ -49,10 +49,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/kubernetes: every manifest valid against the Kubernetes API's model (fabric8, strict), and
- * the manifests consistent with each other, with the image and with usher's configuration.
+ * the manifests consistent with each other, with the image and with usher's configuration; and the
+ * opt-in overlay deploy/kubernetes-overlays/somaxconn, which adds the one unsafe sysctl.
  */
 class KubernetesManifestsTest {
   private static final Path DIR = DeployFiles.path("deploy/kubernetes");
+  private static final Path SOMAXCONN_OVERLAY =
+      DeployFiles.path("deploy/kubernetes-overlays/somaxconn");
+
+  /**
+   * The sysctls every kubelet allows (the Pod Security Standards' baseline set); any other is
+   * "unsafe", and a pod that sets it is rejected unless the node's kubelet allows it.
+   */
+  private static final Set<String> SAFE_SYSCTLS =
+      Set.of(
+          "kernel.shm_rmid_forced",
+          "net.ipv4.ip_local_port_range",
+          "net.ipv4.ip_unprivileged_port_start",
+          "net.ipv4.tcp_syncookies",
+          "net.ipv4.ping_group_range");
+
+  /**
+   * What the grace period keeps beyond the preStop sleep and the drain: after the drain timeout
+   * usher closes what is left and its event loops, each wait bounded at 5 s, and the JVM exits.
+   */
+  private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(10);
+
   private static List<Manifest> manifests;
   private static Deployment deployment;
   private static PodTemplateSpec pod;
@@ -168,29 +190,46 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void gracePeriodOutlastsThePreStopSleepThePreStopDelayAndTheDrain() {
-    long grace = podSpec.getTerminationGracePeriodSeconds();
+  void thePreStopSleepIsTheOneWaitAndTheGracePeriodOutlastsItAndTheDrainWithMargin() {
+    Duration grace = Duration.ofSeconds(podSpec.getTerminationGracePeriodSeconds());
     Duration preStopSleep =
         Duration.ofSeconds(usher.getLifecycle().getPreStop().getSleep().getSeconds());
     Duration preStopDelay =
         duration(
             env("SHUTDOWN_PRE_STOP_DELAY")
-                .orElseThrow(() -> new AssertionError("SHUTDOWN_PRE_STOP_DELAY is not set")));
+                .orElseGet(() -> configDefault("shutdown.pre-stop-delay")));
     Duration drain =
         duration(
             env("SHUTDOWN_DRAIN_TIMEOUT").orElseGet(() -> configDefault("shutdown.drain-timeout")));
-    Duration needed = preStopSleep.plus(preStopDelay).plus(drain);
+
+    assertTrue(preStopSleep.isPositive(), "a preStop sleep while endpoints are removed");
+    assertEquals(
+        Duration.ZERO,
+        preStopDelay,
+        "shutdown.pre-stop-delay would be a second wait after the preStop sleep");
     assertTrue(
-        Duration.ofSeconds(grace).compareTo(needed) > 0,
+        grace.compareTo(preStopSleep.plus(drain).plus(SHUTDOWN_MARGIN)) >= 0,
         "terminationGracePeriodSeconds "
-            + grace
-            + " must exceed preStop "
+            + grace.toSeconds()
+            + " must cover preStop "
             + preStopSleep
-            + " + pre-stop delay "
-            + preStopDelay
             + " + drain "
-            + drain);
-    assertTrue(preStopDelay.isPositive(), "a pre-stop delay");
+            + drain
+            + " + margin "
+            + SHUTDOWN_MARGIN);
+    Matcher arithmetic =
+        Pattern.compile("preStop (\\d+)s \\+ drain (\\d+)s \\+ margin (\\d+)s = (\\d+)s")
+            .matcher(
+                DeployFiles.read(DIR.resolve("deployment.yaml")).replaceAll("\\s*\n#\\s*", " "));
+    assertTrue(arithmetic.find(), "deployment.yaml's comment sums up the shutdown");
+    assertEquals(
+        List.of(
+            preStopSleep.toSeconds(),
+            drain.toSeconds(),
+            grace.minus(preStopSleep).minus(drain).toSeconds(),
+            grace.toSeconds()),
+        Stream.of(1, 2, 3, 4).map(group -> Long.valueOf(arithmetic.group(group))).toList(),
+        "deployment.yaml's comment: preStop + drain + margin = terminationGracePeriodSeconds");
   }
 
   @Test
@@ -254,15 +293,61 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void podAsksForALongerListenQueueThroughTheSomaxconnSysctl() {
-    List<Sysctl> sysctls = podSpec.getSecurityContext().getSysctls();
+  void theBasePodSetsNoUnsafeSysctlSoAStockClusterAdmitsIt() {
+    List<Sysctl> sysctls =
+        Optional.ofNullable(podSpec.getSecurityContext().getSysctls()).orElse(List.of());
+    assertEquals(
+        List.of(),
+        sysctls.stream().map(Sysctl::getName).filter(name -> !SAFE_SYSCTLS.contains(name)).toList(),
+        "sysctls outside the kubelet's safe set: the pod would be rejected with SysctlForbidden");
     assertTrue(
-        sysctls.stream().anyMatch(sysctl -> "net.core.somaxconn".equals(sysctl.getName())),
-        "net.core.somaxconn is set");
-    String text = DeployFiles.read(DIR.resolve("deployment.yaml"));
+        DeployFiles.read(DIR.resolve("deployment.yaml"))
+            .contains("deploy/kubernetes-overlays/somaxconn"),
+        "deployment.yaml points to the overlay that sets net.core.somaxconn");
+  }
+
+  @Test
+  void theSomaxconnOverlayAddsThatSysctlAloneToTheBaseDeployment() throws IOException {
+    JsonNode kustomization = DeployFiles.yaml(SOMAXCONN_OVERLAY.resolve("kustomization.yaml"));
+    assertEquals("kustomize.config.k8s.io/v1beta1", kustomization.path("apiVersion").asText());
+    List<String> resources = new ArrayList<>();
+    kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
+    assertEquals(1, resources.size(), "the base alone: " + resources);
+    assertEquals(
+        DIR.toRealPath(),
+        SOMAXCONN_OVERLAY.resolve(resources.getFirst()).toRealPath(),
+        "the overlay's resource is deploy/kubernetes");
+    List<String> patches = new ArrayList<>();
+    kustomization.path("patches").forEach(patch -> patches.add(patch.path("path").asText()));
+    assertEquals(List.of("somaxconn.yaml"), patches);
     assertTrue(
-        text.contains("--allowed-unsafe-sysctls=net.core.somaxconn"),
-        "the comment says how the kubelet must allow it");
+        DeployFiles.read(SOMAXCONN_OVERLAY.resolve("kustomization.yaml"))
+            .contains("--allowed-unsafe-sysctls=net.core.somaxconn"),
+        "the overlay says how the kubelet must allow the sysctl");
+
+    Path patchFile = SOMAXCONN_OVERLAY.resolve("somaxconn.yaml");
+    List<Manifest> patch = KubernetesManifests.read(patchFile);
+    assertEquals(1, patch.size(), "one document in " + patchFile);
+    Deployment patched = (Deployment) patch.getFirst().resource();
+    assertEquals(
+        deployment.getMetadata().getName(),
+        patched.getMetadata().getName(),
+        "the patch targets the base Deployment");
+    List<Sysctl> sysctls =
+        patched.getSpec().getTemplate().getSpec().getSecurityContext().getSysctls();
+    assertEquals(List.of("net.core.somaxconn"), sysctls.stream().map(Sysctl::getName).toList());
+    assertTrue(
+        Integer.parseInt(sysctls.getFirst().getValue()) > 0,
+        "net.core.somaxconn = " + sysctls.getFirst().getValue());
+    assertEquals(
+        List.of(
+            "/apiVersion",
+            "/kind",
+            "/metadata/name",
+            "/spec/template/spec/securityContext/sysctls/0/name",
+            "/spec/template/spec/securityContext/sysctls/0/value"),
+        leaves(DeployFiles.yaml(patchFile), ""),
+        "the patch sets nothing else");
   }
 
   @Test
@@ -437,6 +522,24 @@ class KubernetesManifestsTest {
   /** A duration as usher's configuration reads it (HOCON: 500ms, 5s, 2m). */
   static Duration duration(String value) {
     return ConfigFactory.parseString("d = \"" + value + "\"").getDuration("d");
+  }
+
+  /** The JSON pointers of every scalar under {@code node}, in document order. */
+  private static List<String> leaves(JsonNode node, String pointer) {
+    if (!node.isContainerNode()) {
+      return List.of(pointer);
+    }
+    List<String> leaves = new ArrayList<>();
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        leaves.addAll(leaves(node.get(i), pointer + "/" + i));
+      }
+    } else {
+      node.properties()
+          .forEach(
+              field -> leaves.addAll(leaves(field.getValue(), pointer + "/" + field.getKey())));
+    }
+    return leaves;
   }
 
   private static JsonNode yaml(String text) {
