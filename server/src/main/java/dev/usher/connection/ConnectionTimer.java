@@ -11,24 +11,23 @@ import java.util.concurrent.TimeUnit;
  * time and, at each, decides when the next is due. The busy path never touches it, so keep-alive
  * traffic does not churn the loop's timer queue.
  */
-public final class ConnectionTimer {
+public final class ConnectionTimer implements Runnable {
+  /** What runs when a check is due; it asks for the next with {@link #checkIn}. */
+  @FunctionalInterface
+  public interface Check {
+    void check();
+  }
+
   private final EventExecutor loop;
   private final Ticker ticker;
-  private final Runnable check;
+  private final Check check;
   private ScheduledFuture<?> pending;
   private long dueNanos;
 
-  /**
-   * @param check runs when a check is due; it asks for the next with {@link #checkIn}
-   */
-  public ConnectionTimer(EventExecutor loop, Runnable check) {
+  public ConnectionTimer(EventExecutor loop, Check check) {
     this.loop = loop;
     this.ticker = loop.ticker();
-    this.check =
-        () -> {
-          pending = null;
-          check.run();
-        };
+    this.check = check;
   }
 
   /** The loop's time. */
@@ -36,17 +35,12 @@ public final class ConnectionTimer {
     return ticker.nanoTime();
   }
 
-  /** Whether a check is pending. */
-  public boolean started() {
-    return pending != null;
-  }
-
   /** The next check runs in {@code delayNanos} (at least 1), in place of any pending one. */
   public void checkIn(long delayNanos) {
     cancel();
     long delay = Math.max(1, delayNanos);
     dueNanos = ticker.nanoTime() + delay;
-    pending = loop.schedule(check, delay, TimeUnit.NANOSECONDS);
+    pending = loop.schedule(this, delay, TimeUnit.NANOSECONDS);
   }
 
   /** A check runs by {@code dueNanos}: the pending one moves only when it would run later. */
@@ -61,5 +55,12 @@ public final class ConnectionTimer {
       pending.cancel(false);
       pending = null;
     }
+  }
+
+  /** The loop runs the due check: not for the timer's users. */
+  @Override
+  public void run() {
+    pending = null;
+    check.check();
   }
 }

@@ -29,7 +29,7 @@ import java.time.Duration;
  *       stream, never a reset over unread input.
  * </ul>
  */
-public final class StreamConnection extends ChannelDuplexHandler {
+public final class StreamConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
   private static final int CHECKS_PER_TIMEOUT = 4;
 
   private final long idleTimeoutNanos;
@@ -51,7 +51,7 @@ public final class StreamConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.timer = new ConnectionTimer(ctx.executor(), this::check);
+    this.timer = new ConnectionTimer(ctx.executor(), this);
     if (ctx.channel().isActive()) {
       start();
     }
@@ -165,7 +165,9 @@ public final class StreamConnection extends ChannelDuplexHandler {
     timer.checkIn(lingering.nextCheck(now));
   }
 
-  private void check() {
+  /** The connection's timer is due. */
+  @Override
+  public void check() {
     if (!ctx.channel().isOpen()) {
       return;
     }

@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * flush of answers, and at the one timer per connection that serves the idle timeout, the request
  * deadline and the linger.
  */
-final class HttpConnection extends ChannelDuplexHandler {
+final class HttpConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
   private static final int CHECKS_PER_TIMEOUT = 4;
@@ -135,7 +135,7 @@ final class HttpConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.timer = new ConnectionTimer(ctx.executor(), this::check);
+    this.timer = new ConnectionTimer(ctx.executor(), this);
     this.recorder = rules.recorders().ofThisLoop();
     if (ctx.channel().isActive()) {
       startTimer();
@@ -584,7 +584,9 @@ final class HttpConnection extends ChannelDuplexHandler {
 
   // ---- the one timer: idle timeout, request deadline, linger
 
-  private void check() {
+  /** The connection's timer is due. */
+  @Override
+  public void check() {
     if (phase == Phase.CLOSED || !ctx.channel().isOpen()) {
       return;
     }
