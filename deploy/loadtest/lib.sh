@@ -4,6 +4,7 @@
 
 LOADTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LOADTEST_ROOT=$(cd "$LOADTEST_DIR/../.." && pwd)
+USHER_JAR_CHOSEN=${USHER_JAR:+yes} # a jar named in the environment is run as it is
 USHER_JAR=${USHER_JAR:-$LOADTEST_ROOT/server/target/usher-server.jar}
 export PYTHONDONTWRITEBYTECODE=1 # the Python helpers leave no __pycache__ in the source tree
 
@@ -25,9 +26,17 @@ java_home() {
   fi
 }
 
+# Builds the jars when they are missing or older than anything they are built from (main sources,
+# the embedded defaults, the poms): a load test of an earlier build measures the wrong code.
 ensure_jar() {
-  if [ ! -f "$USHER_JAR" ]; then
-    echo "building $USHER_JAR ..."
+  local stale=""
+  if [ -f "$USHER_JAR" ] && [ -z "$USHER_JAR_CHOSEN" ]; then
+    stale=$(find "$LOADTEST_ROOT/server/src/main" "$LOADTEST_ROOT/benchmarks/src/main" \
+      "$LOADTEST_ROOT/config" "$LOADTEST_ROOT/pom.xml" "$LOADTEST_ROOT/server/pom.xml" \
+      "$LOADTEST_ROOT/benchmarks/pom.xml" -newer "$USHER_JAR" -type f -print -quit 2>/dev/null || true)
+  fi
+  if [ ! -f "$USHER_JAR" ] || [ -n "$stale" ]; then
+    echo "building $USHER_JAR${stale:+ ($stale is newer than it)} ..."
     (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
   fi
 }
