@@ -67,6 +67,8 @@ public final class UsherMain {
     try {
       return new ServerProcess(loaded, kernel).runUntilShutdown(BuiltInApplications::forConfig);
     } catch (StartupException cannotStart) {
+      // Logged too, for log collectors; this line is for the operator at a terminal.
+      err.println("usher: cannot start: " + cannotStart.getMessage());
       return EXIT_START_FAILED;
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();

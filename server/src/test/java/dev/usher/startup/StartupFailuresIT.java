@@ -198,7 +198,12 @@ class StartupFailuresIT {
         "no stack trace:\n" + usher.outputText());
     String line = failures.getFirst();
     assertTrue(line.contains(" ERROR "), line);
-    return line.substring(line.indexOf(CANNOT_START) + CANNOT_START.length());
+    String reason = line.substring(line.indexOf(CANNOT_START) + CANNOT_START.length());
+    assertEquals(
+        1,
+        output.stream().filter(("usher: cannot start: " + reason)::equals).count(),
+        "one line on stderr:\n" + usher.outputText());
+    return reason;
   }
 
   /**
