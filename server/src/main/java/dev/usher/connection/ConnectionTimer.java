@@ -12,6 +12,12 @@ import java.util.concurrent.TimeUnit;
  * traffic does not churn the loop's timer queue.
  */
 public final class ConnectionTimer implements Runnable {
+  /**
+   * How often a rule that counts silence checks it, per its timeout: a connection silent for the
+   * timeout closes after between one and 1.25 times it, and busy traffic never moves the timer.
+   */
+  public static final int CHECKS_PER_TIMEOUT = 4;
+
   /** What runs when a check is due; it asks for the next with {@link #checkIn}. */
   @FunctionalInterface
   public interface Check {

@@ -12,7 +12,6 @@ public final class Lingering {
   public static final long OVER = -1;
 
   private static final long NOT_STARTED = Long.MIN_VALUE;
-  private static final int CHECKS_PER_TIMEOUT = 4;
 
   private final long timeoutNanos;
   private final long timeNanos;
@@ -37,7 +36,7 @@ public final class Lingering {
 
   /** At a check: {@link #OVER}, or how long until the next check. */
   public long nextCheck(long nowNanos) {
-    long interval = Math.max(1, timeoutNanos / CHECKS_PER_TIMEOUT);
+    long interval = Math.max(1, timeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
     if (startNanos == NOT_STARTED) {
       // The answers are still going out: the linger counts from the shut output.
       return interval;

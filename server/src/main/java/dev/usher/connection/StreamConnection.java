@@ -23,14 +23,14 @@ import java.time.Duration;
  *   <li>When the client has finished sending (a half-close), what the application wrote in answer
  *       is flushed, then the connection closes.
  *   <li>Reading pauses while more than the write buffer's high-water mark waits for a slow client,
- *       and resumes when it catches up.
+ *       and resumes when it catches up. This handler owns the channel's auto-read: the application
+ *       leaves it alone.
  *   <li>A drain passes {@link DrainRequested} on to the application, flushes what was written,
  *       shuts the output and lingers ({@link Lingering}): the client reads everything and an end of
  *       stream, never a reset over unread input.
  * </ul>
  */
 public final class StreamConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
-  private static final int CHECKS_PER_TIMEOUT = 4;
 
   private final long idleTimeoutNanos;
   private final long lingeringTimeoutNanos;
@@ -66,7 +66,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   private void start() {
     if (silence == null) {
       silence = new Silence(timer.nanoTime());
-      timer.checkIn(idleTimeoutNanos / CHECKS_PER_TIMEOUT);
+      timer.checkIn(idleTimeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
     }
   }
 
@@ -180,7 +180,8 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
       next =
           silent >= idleTimeoutNanos
               ? Lingering.OVER
-              : Math.min(idleTimeoutNanos / CHECKS_PER_TIMEOUT, idleTimeoutNanos - silent);
+              : Math.min(
+                  idleTimeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT, idleTimeoutNanos - silent);
     }
     if (next == Lingering.OVER) {
       ctx.close();

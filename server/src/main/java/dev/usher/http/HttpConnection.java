@@ -74,7 +74,6 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
-  private static final int CHECKS_PER_TIMEOUT = 4;
   private static final int MAX_BODY_COMPONENTS = 1024;
 
   private enum Phase {
@@ -120,7 +119,6 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   private AsciiString batchDate;
   private boolean readingPaused;
   private boolean draining;
-  private boolean lingerAtDrainEnd;
   private boolean inputClosed;
 
   private Silence silence;
@@ -216,8 +214,9 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
       refuse(exchange, start, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
     } else if (expect != null) {
       headers.remove(HttpHeaderNames.EXPECT);
-      exchange.continueWanted = true;
-      if (exchange == head) {
+      // RFC 9110 10.1.1: an HTTP/1.0 client is never sent a 1xx answer.
+      exchange.continueWanted = !exchange.http10;
+      if (exchange.continueWanted && exchange == head) {
         sendContinue(exchange);
       }
     }
@@ -270,6 +269,10 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     receivingHead = null;
     body = null;
     requestStartNanos = NONE;
+    if (!exchange.clientKeepsAlive) {
+      // The client's last request (RFC 9112 9.6): nothing it sends after it is read or served.
+      phase = Phase.ENDING;
+    }
     exchange.request =
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
@@ -359,6 +362,11 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
       response.release();
       throw new IllegalStateException("this exchange was already answered");
     }
+    if (response.status().code() < 200) {
+      response.release();
+      throw new IllegalArgumentException(
+          "an answer is final (200 or above), not " + response.status() + ": usher sends 100");
+    }
     if (phase == Phase.CLOSED || exchange.abandoned) {
       response.release();
       exchange.release();
@@ -379,6 +387,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     phase = Phase.ENDING;
     requestStartNanos = NONE;
     exchange.refusal = true;
+    exchange.continueWanted = false;
     exchange.response = HttpResponses.status(status);
     writeAnswersInOrder();
   }
@@ -425,7 +434,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     if (exchange.refusal) {
       ending = Ending.LINGER_UNLESS_DRAINING;
     } else {
-      ending = draining && lingerAtDrainEnd ? Ending.LINGER : Ending.CLOSE;
+      ending = draining && readingPaused ? Ending.LINGER : Ending.CLOSE;
     }
     endAfter(ctx.write(response), ending);
     return true;
@@ -514,11 +523,10 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     switch (phase) {
       case LINGERING -> ctx.close();
       case OPEN -> {
-        lingerAtDrainEnd = readingPaused;
         if (head == null && !requestArriving()) {
           // Answers written in this read batch may still await its flush (io_uring can run the
           // drain in between): they go out first.
-          endNow(lingerAtDrainEnd ? Ending.LINGER : Ending.CLOSE);
+          endNow(readingPaused ? Ending.LINGER : Ending.CLOSE);
         }
         // Otherwise the last request in flight is answered with Connection: close.
       }
@@ -603,14 +611,18 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
       return;
     }
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
-      if (readingPaused) {
-        // The rest of the request may wait in the socket through no slowness of its sender.
+      if (readingPaused || (receiving != null && receiving.continueWanted)) {
+        // The rest of the request may wait in the socket through no slowness of its sender, or
+        // its sender waits for the 100 Continue that the answers before it hold back.
         requestStartNanos = now;
       } else if (now - requestStartNanos >= rules.requestTimeoutNanos()) {
         refuse(receiving, now, HttpResponseStatus.REQUEST_TIMEOUT);
       }
     }
-    long next = Math.min(idleCheckInterval(), Math.max(1, rules.idleTimeoutNanos() - silent));
+    long next =
+        awaitingService
+            ? idleCheckInterval()
+            : Math.min(idleCheckInterval(), Math.max(1, rules.idleTimeoutNanos() - silent));
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
       next = Math.min(next, requestStartNanos + rules.requestTimeoutNanos() - now);
     }
@@ -627,7 +639,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   }
 
   private long idleCheckInterval() {
-    return Math.max(1, rules.idleTimeoutNanos() / CHECKS_PER_TIMEOUT);
+    return Math.max(1, rules.idleTimeoutNanos() / ConnectionTimer.CHECKS_PER_TIMEOUT);
   }
 
   // ---- the queue of requests in flight

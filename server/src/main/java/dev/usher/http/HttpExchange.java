@@ -15,8 +15,8 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #respond} may be called once, from any thread, at once or later.
  *
  * <p>Inside usher, an exchange is also a place in its connection's queue of requests in flight,
- * which are answered in the order they came. Everything but {@link #respond} runs on the
- * connection's event loop.
+ * which are answered in the order they came. Its state is the connection's event loop's alone:
+ * {@link #respond} from another thread hands the answer to that loop.
  */
 public final class HttpExchange {
   private final HttpConnection connection;
@@ -68,7 +68,9 @@ public final class HttpExchange {
    * Content-Length} when missing); a service that sets {@code Connection: close} ends the
    * connection after this answer.
    *
-   * @throws IllegalStateException when this exchange was already answered
+   * @throws IllegalStateException when this exchange was already answered, and {@link
+   *     IllegalArgumentException} for an interim (1xx) answer; on the event loop only: from another
+   *     thread the answer is released and the error logged by the loop
    */
   public void respond(FullHttpResponse response) {
     if (loop.inEventLoop()) {

@@ -11,7 +11,8 @@ import java.util.List;
  * Netty's request decoder, which also tells whether a request has begun to arrive and not arrived
  * whole: the request deadline starts at a request's first byte, long before the decoder emits
  * anything (the decoder consumes a request line as soon as it is whole, and emits nothing until the
- * header block is). The empty lines the decoder skips between requests start none.
+ * header block is). The empty lines and control bytes the decoder skips between requests start
+ * none.
  */
 final class HttpRequestReader extends HttpRequestDecoder {
   private boolean requestArriving;
@@ -37,11 +38,11 @@ final class HttpRequestReader extends HttpRequestDecoder {
     }
   }
 
-  // What the decoder skips before a request line: control characters and white space.
+  // The decoder skips bytes up to 0x20 (control characters and the space) before a request line;
+  // any other byte, DEL and bytes above 0x7f included, is the start of one.
   private static boolean startsARequest(ByteBuf buffer) {
     for (int i = buffer.readerIndex(); i < buffer.writerIndex(); i++) {
-      byte next = buffer.getByte(i);
-      if (next > ' ' && next != 0x7f) {
+      if (buffer.getUnsignedByte(i) > ' ') {
         return true;
       }
     }

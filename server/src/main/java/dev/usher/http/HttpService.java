@@ -21,7 +21,8 @@ public interface HttpService {
   /**
    * Answers one request. An exception thrown here is logged and answered with 500.
    *
-   * @param request the whole request; valid until its answer is written
+   * @param request the whole request; usher releases it once its answer is written or the
+   *     connection is gone, so a service that reads it after {@code serve} returns retains it first
    * @param exchange where the answer goes, exactly once
    */
   void serve(FullHttpRequest request, HttpExchange exchange) throws Exception;

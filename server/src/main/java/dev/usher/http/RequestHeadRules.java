@@ -27,20 +27,26 @@ final class RequestHeadRules {
   static HttpResponseStatus refusal(HttpRequest request) {
     HttpVersion version = request.protocolVersion();
     if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
-      // RFC 9110 15.6.6: a major version it does not speak; HTTP/1.2 and up are not HTTP/1.1.
-      return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
+      if (version.majorVersion() != 1) {
+        // RFC 9110 15.6.6: a major version this listener does not speak.
+        return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
+      }
+      // RFC 9110 2.5: a higher minor version is processed as the highest one implemented.
+      version = HttpVersion.HTTP_1_1;
+      request.setProtocolVersion(version);
     }
     String target = request.uri();
     if (!isVisibleAscii(target)) {
       return HttpResponseStatus.BAD_REQUEST;
     }
     HttpHeaders headers = request.headers();
-    if (target.charAt(0) != '/' && !acceptTarget(request, target, headers)) {
-      return HttpResponseStatus.BAD_REQUEST;
-    }
+    // Before the target: an absolute-form target replaces Host, which must still have been valid.
     HttpResponseStatus host = hostRefusal(version, headers);
     if (host != null) {
       return host;
+    }
+    if (target.charAt(0) != '/' && !acceptTarget(request, target, headers)) {
+      return HttpResponseStatus.BAD_REQUEST;
     }
     return transferCodingRefusal(headers);
   }

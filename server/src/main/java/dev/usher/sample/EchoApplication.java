@@ -1,6 +1,7 @@
 package dev.usher.sample;
 
 import dev.usher.app.UsherApplication;
+import dev.usher.connection.PipelineNames;
 import dev.usher.connection.StreamConnection;
 import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.time.Duration;
  * handlers.
  */
 public final class EchoApplication implements UsherApplication {
+  /** The name of the echo handler, after usher's {@link PipelineNames#STREAM}. */
+  public static final String ECHO = "echo";
+
   private final Duration idleTimeout;
   private final Duration lingeringTimeout;
   private final Duration lingeringTime;
@@ -30,8 +34,8 @@ public final class EchoApplication implements UsherApplication {
   public void initConnection(ChannelPipeline pipeline) {
     pipeline
         .addLast(
-            dev.usher.connection.PipelineNames.STREAM,
+            PipelineNames.STREAM,
             new StreamConnection(idleTimeout, lingeringTimeout, lingeringTime))
-        .addLast("echo", EchoHandler.INSTANCE);
+        .addLast(ECHO, EchoHandler.INSTANCE);
   }
 }

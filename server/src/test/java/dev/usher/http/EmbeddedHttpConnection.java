@@ -107,6 +107,11 @@ final class EmbeddedHttpConnection implements AutoCloseable {
     return sent.toString();
   }
 
+  /** How long until the connection's next timer task runs. */
+  long nanosToNextTimer() {
+    return channel.runScheduledPendingTasks();
+  }
+
   boolean isOpen() {
     return channel.isOpen();
   }

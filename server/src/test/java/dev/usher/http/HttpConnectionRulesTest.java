@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -178,10 +179,20 @@ class HttpConnectionRulesTest {
             List.of(505),
             Then.LINGERS),
         new Row(
-            "HTTP/1.2 is not HTTP/1.1: 505",
+            "HTTP/1.2 is served as HTTP/1.1 (RFC 9110 2.5)",
             "GET / HTTP/1.2\r\n" + HOST + "\r\n",
-            List.of(505),
+            List.of(200),
+            Then.KEPT),
+        new Row(
+            "an absolute-form target does not excuse two Host lines (RFC 9112 3.2)",
+            "GET http://usher/ HTTP/1.1\r\n" + HOST + HOST + "\r\n",
+            List.of(400),
             Then.LINGERS),
+        new Row(
+            "an HTTP/1.0 client is never sent 100 Continue (RFC 9110 10.1.1)",
+            "POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+            List.of(),
+            Then.KEPT),
         new Row(
             "an absolute-form target is served as its origin form (RFC 9112 3.2.2)",
             "GET http://usher/ HTTP/1.1\r\nHost: elsewhere\r\n\r\n",
@@ -305,6 +316,28 @@ class HttpConnectionRulesTest {
 
   private static String withoutDate(String head) {
     return head.replaceAll("date: [^\r]*\r\n", "");
+  }
+
+  @Test
+  void nothingPipelinedBehindAClientsLastRequestReachesTheService() {
+    HeldService service = new HeldService();
+    try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open(service)) {
+      connection.send("GET /last HTTP/1.1\r\n" + HOST + "Connection: close\r\n\r\n" + GET);
+      assertEquals(1, service.held(), "a request after Connection: close was served");
+      service.answer(0);
+      assertEquals(List.of(200), statuses(connection.sent()));
+      assertFalse(connection.isOpen());
+    }
+  }
+
+  @Test
+  void anInterimAnswerFromTheServiceIsRefusedAndTheRequestGets500() {
+    HttpService interim =
+        (request, exchange) -> exchange.respond(HttpResponses.status(HttpResponseStatus.CONTINUE));
+    try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open(interim)) {
+      assertEquals(List.of(500), statuses(connection.send(GET).sent()));
+      assertTrue(connection.isOpen());
+    }
   }
 
   static List<Integer> statuses(String sent) {

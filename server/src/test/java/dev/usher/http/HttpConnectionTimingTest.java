@@ -62,6 +62,9 @@ class HttpConnectionTimingTest {
                     List.of(408),
                     true))),
         new Row(
+            "a byte no request line starts with is refused at once, not left to any timeout",
+            List.of(step("\u007f\u0080", SECOND, List.of(400), true))),
+        new Row(
             "each request of a keep-alive connection gets its own time",
             List.of(
                 step(GET, Duration.ofSeconds(20), List.of(200), true),
@@ -117,11 +120,36 @@ class HttpConnectionTimingTest {
     try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open(service)) {
       connection.send(GET).advance(IDLE_TIMEOUT.multipliedBy(2));
       assertTrue(connection.isOpen());
+      assertTrue(
+          connection.nanosToNextTimer() >= IDLE_TIMEOUT.dividedBy(8).toNanos(),
+          "the timer spins while the service works: next in "
+              + connection.nanosToNextTimer()
+              + " ns");
 
       service.answer(0);
       assertEquals(List.of(200), statuses(connection.sent()));
       connection.advance(IDLE_TIMEOUT.multipliedBy(5).dividedBy(4));
       assertFalse(connection.isOpen());
+    }
+  }
+
+  @Test
+  void aRequestWaitingForItsContinueBehindAnotherHasNoDeadlineAndGetsTheContinueInTurn() {
+    HeldService service = new HeldService();
+    try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open(service)) {
+      connection.send(
+          GET
+              + "POST /echo HTTP/1.1\r\n"
+              + HOST
+              + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+      connection.advance(REQUEST_TIMEOUT.multipliedBy(2));
+      assertEquals("", connection.sent(), "answered before the first request was");
+
+      service.answer(0);
+      String sent = connection.sent();
+      assertTrue(sent.startsWith("HTTP/1.1 200 OK"), sent);
+      assertTrue(sent.contains("HTTP/1.1 100 Continue"), sent);
+      assertTrue(connection.isOpen());
     }
   }
 
