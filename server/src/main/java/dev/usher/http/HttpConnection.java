@@ -119,6 +119,8 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   private AsciiString batchDate;
   private boolean readingPaused;
   private boolean draining;
+  // Reading was paused during the drain: requests may wait unread, so the end lingers.
+  private boolean inputMayWaitUnread;
   private boolean inputClosed;
 
   private Silence silence;
@@ -333,6 +335,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     Channel channel = ctx.channel();
     if (!readingPaused && !channel.isWritable()) {
       readingPaused = true;
+      inputMayWaitUnread |= draining;
       channel.config().setAutoRead(false);
     }
   }
@@ -434,7 +437,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     if (exchange.refusal) {
       ending = Ending.LINGER_UNLESS_DRAINING;
     } else {
-      ending = draining && readingPaused ? Ending.LINGER : Ending.CLOSE;
+      ending = draining && inputMayWaitUnread ? Ending.LINGER : Ending.CLOSE;
     }
     endAfter(ctx.write(response), ending);
     return true;
@@ -523,10 +526,11 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     switch (phase) {
       case LINGERING -> ctx.close();
       case OPEN -> {
+        inputMayWaitUnread = readingPaused;
         if (head == null && !requestArriving()) {
           // Answers written in this read batch may still await its flush (io_uring can run the
           // drain in between): they go out first.
-          endNow(readingPaused ? Ending.LINGER : Ending.CLOSE);
+          endNow(inputMayWaitUnread ? Ending.LINGER : Ending.CLOSE);
         }
         // Otherwise the last request in flight is answered with Connection: close.
       }
