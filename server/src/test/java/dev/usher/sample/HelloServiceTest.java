@@ -1,4 +1,4 @@
-package dev.usher.http;
+package dev.usher.sample;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-class HelloRoutesTest {
+/** The sample service behind a real server, through the JDK's HTTP client. */
+class HelloServiceTest {
 
   @Test
   void answersGetRootAndEchoesPostBodies() throws Exception {
