@@ -18,6 +18,9 @@ public final class ConnectionTimer implements Runnable {
    */
   public static final int CHECKS_PER_TIMEOUT = 4;
 
+  /** What a timing rule answers at a check when its time is up: the connection closes. */
+  public static final long OVER = -1;
+
   /** What runs when a check is due; it asks for the next with {@link #checkIn}. */
   @FunctionalInterface
   public interface Check {

@@ -1,16 +1,19 @@
 package dev.usher.connection;
 
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * The clock of a lingering close, as nginx's {@code lingering_close}: once a connection's output is
- * shut, what the client still sends is read and dropped until it has been silent for the lingering
- * timeout (checked every quarter of it, so after between one and 1.25 times that silence) or the
- * lingering time has passed since the output was shut. The connection's own timer asks {@link
- * #nextCheck}; reads only raise a flag.
+ * A lingering close, as nginx's {@code lingering_close}: the connection's output is shut (a FIN
+ * after the last answer) and what the client still sends is read and dropped until it has been
+ * silent for the lingering timeout (checked every quarter of it, so after between one and 1.25
+ * times that silence) or the lingering time has passed since the output was shut. The connection's
+ * timer asks {@link #nextCheck}; reads only raise a flag ({@link #heard}).
  */
 public final class Lingering {
-  /** What {@link #nextCheck} answers when the linger is over. */
-  public static final long OVER = -1;
-
+  private static final Logger log = LoggerFactory.getLogger(Lingering.class);
   private static final long NOT_STARTED = Long.MIN_VALUE;
 
   private final long timeoutNanos;
@@ -19,14 +22,38 @@ public final class Lingering {
   private long heardNanos;
   private boolean heardSinceCheck;
 
-  public Lingering(long timeoutNanos, long timeNanos) {
+  private Lingering(long timeoutNanos, long timeNanos) {
     this.timeoutNanos = timeoutNanos;
     this.timeNanos = timeNanos;
   }
 
-  /** The output is shut: the linger counts from now. */
-  public void started(long nowNanos) {
-    startNanos = heardNanos = nowNanos;
+  /**
+   * Shuts {@code channel}'s output and lingers, timed by {@code timer} from the moment the output
+   * is shut. Null when the connection cannot linger (a lingering time of 0, a channel without
+   * halves to shut, one already closed): the caller closes it instead.
+   */
+  public static Lingering start(
+      Channel channel, long timeoutNanos, long timeNanos, ConnectionTimer timer) {
+    if (timeNanos == 0 || !channel.isActive() || !(channel instanceof DuplexChannel duplex)) {
+      return null;
+    }
+    Lingering lingering = new Lingering(timeoutNanos, timeNanos);
+    duplex
+        .shutdownOutput()
+        .addListener(
+            shut -> {
+              if (!shut.isSuccess()) {
+                log.debug("{}: cannot shut the output, closing", channel, shut.cause());
+                channel.close();
+                return;
+              }
+              // A shut output is never writable again: a pause for a slow reader would not end.
+              channel.config().setAutoRead(true);
+              long now = timer.nanoTime();
+              lingering.startNanos = lingering.heardNanos = now;
+              timer.checkIn(lingering.nextCheck(now));
+            });
+    return lingering;
   }
 
   /** The client sent something. */
@@ -34,7 +61,7 @@ public final class Lingering {
     heardSinceCheck = true;
   }
 
-  /** At a check: {@link #OVER}, or how long until the next check. */
+  /** At a check: {@link ConnectionTimer#OVER}, or how long until the next check. */
   public long nextCheck(long nowNanos) {
     long interval = Math.max(1, timeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
     if (startNanos == NOT_STARTED) {
@@ -46,7 +73,7 @@ public final class Lingering {
       heardNanos = nowNanos;
     }
     if (nowNanos - heardNanos >= timeoutNanos || nowNanos - startNanos >= timeNanos) {
-      return OVER;
+      return ConnectionTimer.OVER;
     }
     return Math.min(interval, startNanos + timeNanos - nowNanos);
   }

@@ -4,18 +4,21 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 
 /**
- * How long a connection has neither read nor written, for its idle timeout. The busy path only
- * raises a flag ({@link #activity()}, per read batch or flush); the connection's periodic check
- * reads the clock and the flag, so silence is counted from at most one check interval too late and
- * never too early. A large answer still going out to a slow reader counts as activity, though
- * nothing is flushed meanwhile.
+ * A connection's idle timeout: how long it has neither read nor written. The busy path only raises
+ * a flag ({@link #activity()}, per read batch or flush); the connection's timer asks {@link
+ * #nextCheck} every quarter of the timeout, which reads the clock and the flag, so silence is
+ * counted from at most one check interval too late and never too early: the connection closes after
+ * between one and 1.25 timeouts of silence. A large answer still going out to a slow reader counts
+ * as activity, though nothing is flushed meanwhile.
  */
 public final class Silence {
+  private final long timeoutNanos;
   private boolean activeSinceCheck;
   private long silentSinceNanos;
   private long lastPendingWriteBytes;
 
-  public Silence(long nowNanos) {
+  public Silence(long timeoutNanos, long nowNanos) {
+    this.timeoutNanos = timeoutNanos;
     this.silentSinceNanos = nowNanos;
   }
 
@@ -24,13 +27,22 @@ public final class Silence {
     activeSinceCheck = true;
   }
 
-  /** At a check: how long the connection has been silent. */
-  public long silentNanos(Channel channel, long nowNanos) {
+  /** How often the timer checks: a quarter of the timeout. */
+  public long checkInterval() {
+    return Math.max(1, timeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
+  }
+
+  /**
+   * At a check: {@link ConnectionTimer#OVER} once the connection has been silent for the timeout,
+   * else how long until the next check.
+   */
+  public long nextCheck(Channel channel, long nowNanos) {
     if (activeSinceCheck || outboundProgressed(channel)) {
       activeSinceCheck = false;
       silentSinceNanos = nowNanos;
     }
-    return nowNanos - silentSinceNanos;
+    long left = timeoutNanos - (nowNanos - silentSinceNanos);
+    return left <= 0 ? ConnectionTimer.OVER : Math.min(checkInterval(), left);
   }
 
   private boolean outboundProgressed(Channel channel) {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 
@@ -39,7 +38,6 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
   private Silence silence;
-  private boolean lingeringNow;
   private boolean ending;
 
   public StreamConnection(Duration idleTimeout, Duration lingeringTimeout, Duration lingeringTime) {
@@ -65,8 +63,8 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
 
   private void start() {
     if (silence == null) {
-      silence = new Silence(timer.nanoTime());
-      timer.checkIn(idleTimeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
+      silence = new Silence(idleTimeoutNanos, timer.nanoTime());
+      timer.checkIn(silence.checkInterval());
     }
   }
 
@@ -78,7 +76,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (lingeringNow || ending) {
+    if (ending) {
       ReferenceCountUtil.release(msg);
       if (lingering != null) {
         lingering.heard();
@@ -93,7 +91,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
     silence.activity();
     ctx.fireChannelReadComplete();
     Channel channel = ctx.channel();
-    if (!lingeringNow && !channel.isWritable()) {
+    if (lingering == null && !channel.isWritable()) {
       channel.config().setAutoRead(false);
     }
   }
@@ -124,7 +122,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
     // queues behind those answers, and the close follows once all of them are written.
     ctx.fireUserEventTriggered(event);
     if (event instanceof ChannelInputShutdownEvent) {
-      if (lingeringNow) {
+      if (lingering != null) {
         ctx.close();
       } else {
         ending = true;
@@ -134,7 +132,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   }
 
   private void drain() {
-    if (lingeringNow) {
+    if (lingering != null) {
       ctx.close();
       return;
     }
@@ -145,24 +143,15 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
         .addListener(
             flushed -> {
-              Channel channel = ctx.channel();
-              if (flushed.isSuccess()
-                  && lingeringTimeNanos > 0
-                  && channel.isActive()
-                  && channel instanceof DuplexChannel duplex) {
-                lingeringNow = true;
-                lingering = new Lingering(lingeringTimeoutNanos, lingeringTimeNanos);
-                OutputShutdown.shut(duplex, this::lingerStarted);
-              } else {
+              lingering =
+                  flushed.isSuccess()
+                      ? Lingering.start(
+                          ctx.channel(), lingeringTimeoutNanos, lingeringTimeNanos, timer)
+                      : null;
+              if (lingering == null) {
                 ctx.close();
               }
             });
-  }
-
-  private void lingerStarted() {
-    long now = timer.nanoTime();
-    lingering.started(now);
-    timer.checkIn(lingering.nextCheck(now));
   }
 
   /** The connection's timer is due. */
@@ -172,18 +161,9 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
       return;
     }
     long now = timer.nanoTime();
-    long next;
-    if (lingeringNow) {
-      next = lingering.nextCheck(now);
-    } else {
-      long silent = silence.silentNanos(ctx.channel(), now);
-      next =
-          silent >= idleTimeoutNanos
-              ? Lingering.OVER
-              : Math.min(
-                  idleTimeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT, idleTimeoutNanos - silent);
-    }
-    if (next == Lingering.OVER) {
+    long next =
+        lingering != null ? lingering.nextCheck(now) : silence.nextCheck(ctx.channel(), now);
+    if (next == ConnectionTimer.OVER) {
       ctx.close();
     } else {
       timer.checkIn(next);

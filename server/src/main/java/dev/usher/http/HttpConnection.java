@@ -3,7 +3,6 @@ package dev.usher.http;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
-import dev.usher.connection.OutputShutdown;
 import dev.usher.connection.PipelineNames;
 import dev.usher.connection.Silence;
 import io.netty.buffer.ByteBuf;
@@ -15,7 +14,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -150,8 +148,8 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
 
   private void startTimer() {
     if (silence == null) {
-      silence = new Silence(timer.nanoTime());
-      timer.checkIn(idleCheckInterval());
+      silence = new Silence(rules.idleTimeoutNanos(), timer.nanoTime());
+      timer.checkIn(silence.checkInterval());
     }
   }
 
@@ -565,32 +563,21 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   private void endAfter(ChannelFuture lastWrite, Ending ending) {
     lastWrite.addListener(
         written -> {
-          Channel channel = ctx.channel();
           boolean linger =
               ending == Ending.LINGER || (ending == Ending.LINGER_UNLESS_DRAINING && !draining);
-          if (!written.isSuccess()
-              || !linger
-              || inputClosed
-              || rules.lingeringTimeNanos() == 0
-              || !(channel instanceof DuplexChannel duplex)
-              || !channel.isActive()) {
-            ctx.close();
-          } else {
-            linger(duplex);
+          if (written.isSuccess() && linger && !inputClosed) {
+            lingering =
+                Lingering.start(
+                    ctx.channel(),
+                    rules.lingeringTimeoutNanos(),
+                    rules.lingeringTimeNanos(),
+                    timer);
           }
-        });
-  }
-
-  private void linger(DuplexChannel channel) {
-    lingering = new Lingering(rules.lingeringTimeoutNanos(), rules.lingeringTimeNanos());
-    phase = Phase.LINGERING;
-    OutputShutdown.shut(
-        channel,
-        () -> {
-          readingPaused = false;
-          long now = timer.nanoTime();
-          lingering.started(now);
-          timer.checkBy(now + lingering.nextCheck(now));
+          if (lingering != null) {
+            phase = Phase.LINGERING;
+          } else {
+            ctx.close();
+          }
         });
   }
 
@@ -607,10 +594,10 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
       checkLinger(now);
       return;
     }
-    long silent = silence.silentNanos(ctx.channel(), now);
+    long idle = silence.nextCheck(ctx.channel(), now);
     // A connection that awaits the service's answer to a whole request is not idle: the service is.
     boolean awaitingService = head != null && head != receiving;
-    if (!awaitingService && silent >= rules.idleTimeoutNanos()) {
+    if (idle == ConnectionTimer.OVER && !awaitingService) {
       ctx.close();
       return;
     }
@@ -623,10 +610,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
         refuse(receiving, now, HttpResponseStatus.REQUEST_TIMEOUT);
       }
     }
-    long next =
-        awaitingService
-            ? idleCheckInterval()
-            : Math.min(idleCheckInterval(), Math.max(1, rules.idleTimeoutNanos() - silent));
+    long next = awaitingService || idle == ConnectionTimer.OVER ? silence.checkInterval() : idle;
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
       next = Math.min(next, requestStartNanos + rules.requestTimeoutNanos() - now);
     }
@@ -635,15 +619,11 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
 
   private void checkLinger(long now) {
     long next = lingering.nextCheck(now);
-    if (next == Lingering.OVER) {
+    if (next == ConnectionTimer.OVER) {
       ctx.close();
     } else {
       timer.checkIn(next);
     }
-  }
-
-  private long idleCheckInterval() {
-    return Math.max(1, rules.idleTimeoutNanos() / ConnectionTimer.CHECKS_PER_TIMEOUT);
   }
 
   // ---- the queue of requests in flight
