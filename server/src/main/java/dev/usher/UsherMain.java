@@ -17,7 +17,7 @@ import java.util.Optional;
  * The command line: {@code java -jar usher-server.jar [--config FILE] [--print-config]}.
  *
  * <p>Exit status: 0 after a clean shutdown, 1 when the server cannot start (a port in use, say), 2
- * for a bad command line or configuration.
+ * for a bad command line or configuration (a TLS file usher cannot use included).
  */
 public final class UsherMain {
   static final int EXIT_OK = 0;
@@ -68,6 +68,10 @@ public final class UsherMain {
       return new ServerProcess(loaded, kernel).runUntilShutdown(BuiltInApplications::forConfig);
     } catch (StartupException cannotStart) {
       // Logged too, for log collectors; this line is for the operator at a terminal.
+      if (cannotStart.badConfiguration()) {
+        err.println("usher: " + cannotStart.getMessage());
+        return EXIT_BAD_CONFIGURATION;
+      }
       err.println("usher: cannot start: " + cannotStart.getMessage());
       return EXIT_START_FAILED;
     } catch (InterruptedException interrupted) {

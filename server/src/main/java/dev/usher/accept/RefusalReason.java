@@ -9,7 +9,17 @@ public enum RefusalReason {
   /** The server was draining for shutdown. */
   DRAINING,
   /** {@code accept()} itself failed, for example with EMFILE (out of file descriptors). */
-  ACCEPT_ERROR;
+  ACCEPT_ERROR,
+  /**
+   * A trusted source did not open with a valid PROXY protocol header in time (admitted first, so
+   * also counted as accepted).
+   */
+  PROXY_PROTOCOL_ERROR,
+  /**
+   * A PROXY protocol header came from a source not in {@code server.proxy-protocol.trusted-sources}
+   * (admitted first, so also counted as accepted).
+   */
+  PROXY_UNTRUSTED;
 
   /** The value of the {@code reason} tag. */
   public String tag() {

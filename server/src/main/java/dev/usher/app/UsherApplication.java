@@ -1,6 +1,7 @@
 package dev.usher.app;
 
 import io.netty.channel.ChannelPipeline;
+import java.util.List;
 
 /**
  * What serves the connections of the main listener: an HTTP service wrapped by {@link
@@ -21,6 +22,14 @@ public interface UsherApplication {
 
   /** A short name for logs and the {@code server_info} meter, such as {@code http}. */
   String name();
+
+  /**
+   * What TLS's ALPN offers clients for this application, most preferred first, such as {@code
+   * http/1.1}; empty (the default) offers nothing.
+   */
+  default List<String> applicationProtocols() {
+    return List.of();
+  }
 
   /** Appends the application's handlers to a newly accepted connection's pipeline. */
   void initConnection(ChannelPipeline pipeline);

@@ -1,8 +1,12 @@
 package dev.usher.config;
 
 import io.netty.util.NetUtil;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -51,7 +55,78 @@ final class ConfigBinder {
         new SocketOptionsConfig(
             values.bool("server.socket.tcp-nodelay"),
             values.bool("server.socket.keep-alive"),
-            values.bool("server.socket.reuse-address")));
+            values.bool("server.socket.reuse-address")),
+        tls(),
+        proxyProtocol());
+  }
+
+  private Optional<TlsConfig> tls() throws InvalidConfigException {
+    Optional<Path> certificate = path("server.tls.certificate");
+    Optional<Path> privateKey = path("server.tls.private-key");
+    if (certificate.isEmpty() != privateKey.isEmpty()) {
+      String missing = certificate.isEmpty() ? "server.tls.certificate" : "server.tls.private-key";
+      throw values.invalid(
+          missing,
+          "a PEM file too: TLS needs both server.tls.certificate and server.tls.private-key");
+    }
+    if (certificate.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> protocols = values.list("server.tls.protocols");
+    if (protocols.isEmpty() || !TlsConfig.SUPPORTED_PROTOCOLS.containsAll(protocols)) {
+      throw values.invalid("server.tls.protocols", "one or both of TLSv1.3, TLSv1.2");
+    }
+    TlsConfig.ClientAuth clientAuth =
+        values.choice("server.tls.client-auth", TlsConfig.ClientAuth.class);
+    Optional<Path> trust = path("server.tls.trust-certificates");
+    if (clientAuth != TlsConfig.ClientAuth.NONE && trust.isEmpty()) {
+      throw values.invalid(
+          "server.tls.trust-certificates",
+          "a PEM file of the certificates client certificates must chain to, since"
+              + " server.tls.client-auth is "
+              + clientAuth.name().toLowerCase(Locale.ROOT));
+    }
+    return Optional.of(
+        new TlsConfig(
+            certificate.get(),
+            privateKey.get(),
+            values.choice("server.tls.provider", TlsConfig.TlsProvider.class),
+            protocols,
+            values.duration(
+                "server.tls.handshake-timeout", Duration.ofMillis(1), Duration.ofMinutes(10)),
+            clientAuth,
+            trust,
+            values.duration("server.tls.reload-interval", Duration.ofSeconds(1), ONE_DAY)));
+  }
+
+  private ProxyProtocolConfig proxyProtocol() throws InvalidConfigException {
+    String mode = values.string("server.proxy-protocol.mode").toLowerCase(Locale.ROOT);
+    if (!mode.equals("on") && !mode.equals("off")) {
+      throw values.invalid("server.proxy-protocol.mode", "on or off");
+    }
+    List<Cidr> trusted = new ArrayList<>();
+    for (String written : values.list("server.proxy-protocol.trusted-sources")) {
+      trusted.add(
+          Cidr.parse(written)
+              .orElseThrow(
+                  () ->
+                      values.invalid(
+                          "server.proxy-protocol.trusted-sources",
+                          "networks in CIDR notation such as 10.0.0.0/8, ::1/128 or 192.0.2.7 ("
+                              + written
+                              + " is not one)")));
+    }
+    return new ProxyProtocolConfig(
+        mode.equals("on"),
+        List.copyOf(trusted),
+        values.duration(
+            "server.proxy-protocol.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
+  }
+
+  // An empty string is "not set": the defaults name no file.
+  private Optional<Path> path(String key) throws InvalidConfigException {
+    String written = values.string(key);
+    return written.isEmpty() ? Optional.empty() : Optional.of(Path.of(written));
   }
 
   private HttpConfig http() throws InvalidConfigException {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
@@ -140,6 +141,27 @@ final class ConfigValues {
       return config.getString(key).strip();
     } catch (ConfigException wrongType) {
       throw invalid(key, "a string");
+    }
+  }
+
+  /**
+   * A list: a list in a file, or one string of comma-separated items (how an environment variable
+   * or a system property writes it). Items are stripped; empty items are dropped.
+   */
+  List<String> list(String key) throws InvalidConfigException {
+    try {
+      if (config.getValue(key).valueType() == ConfigValueType.LIST) {
+        return config.getStringList(key).stream()
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList();
+      }
+      return Arrays.stream(config.getString(key).split(","))
+          .map(String::strip)
+          .filter(item -> !item.isEmpty())
+          .toList();
+    } catch (ConfigException wrongType) {
+      throw invalid(key, "a list, written in a variable or property as comma-separated items");
     }
   }
 

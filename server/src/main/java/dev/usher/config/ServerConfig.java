@@ -1,6 +1,7 @@
 package dev.usher.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The main listener: where it binds, how the kernel queues its connections, which transport and
@@ -9,6 +10,7 @@ import java.time.Duration;
  *
  * @param backlog the resolved SO_BACKLOG (never "auto": resolved to net.core.somaxconn at load)
  * @param workerThreads the resolved worker thread count (never "auto")
+ * @param tls TLS on the listener, when a certificate and key are configured
  */
 public record ServerConfig(
     String host,
@@ -22,4 +24,6 @@ public record ServerConfig(
     Duration idleTimeout,
     Duration lingeringTimeout,
     Duration lingeringTime,
-    SocketOptionsConfig socket) {}
+    SocketOptionsConfig socket,
+    Optional<TlsConfig> tls,
+    ProxyProtocolConfig proxyProtocol) {}

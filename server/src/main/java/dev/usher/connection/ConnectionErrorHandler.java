@@ -24,11 +24,11 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
-      log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug("connection from {} failed: {}", ClientAddress.of(ctx.channel()), cause.toString());
     } else {
       log.warn(
           "connection from {} closed after an unhandled error",
-          ctx.channel().remoteAddress(),
+          ClientAddress.of(ctx.channel()),
           cause);
     }
     ctx.close();

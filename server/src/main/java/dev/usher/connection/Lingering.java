@@ -2,6 +2,8 @@ package dev.usher.connection;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,15 @@ public final class Lingering {
       return null;
     }
     Lingering lingering = new Lingering(timeoutNanos, timeNanos);
+    // Over TLS the FIN follows a close_notify, so that the client knows its answers are whole.
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    Future<?> tlsClosed = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    tlsClosed.addListener(notified -> shutOutput(channel, duplex, lingering, timer));
+    return lingering;
+  }
+
+  private static void shutOutput(
+      Channel channel, DuplexChannel duplex, Lingering lingering, ConnectionTimer timer) {
     duplex
         .shutdownOutput()
         .addListener(
@@ -53,7 +64,6 @@ public final class Lingering {
               lingering.startNanos = lingering.heardNanos = now;
               timer.checkIn(lingering.nextCheck(now));
             });
-    return lingering;
   }
 
   /** The client sent something. */

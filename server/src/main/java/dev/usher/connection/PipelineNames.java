@@ -19,6 +19,21 @@ public final class PipelineNames {
   /** Bytes in and out, the hand-off and the connection's lifetime (usher's meters). */
   public static final String CONNECTION_METERS = "usher-connection-meters";
 
+  /** Netty's PROXY protocol decoder, on connections from trusted sources. */
+  public static final String PROXY_DECODER = "usher-proxy-decoder";
+
+  /**
+   * The PROXY protocol header's rules: taken from a trusted source, refused from any other ({@code
+   * ProxyProtocolFront}).
+   */
+  public static final String PROXY_HEADER = "usher-proxy-header";
+
+  /** Netty's {@code SslHandler}: TLS on the main listener. */
+  public static final String TLS = "usher-tls";
+
+  /** The TLS handshake's meters, until the handshake ends ({@code TlsHandshakeObserver}). */
+  public static final String TLS_HANDSHAKE = "usher-tls-handshake";
+
   /**
    * A byte stream's rules (idle timeout, half-close, backpressure, drain): {@code
    * StreamConnection}.

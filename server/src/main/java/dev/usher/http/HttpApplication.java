@@ -3,6 +3,7 @@ package dev.usher.http;
 import dev.usher.app.UsherApplication;
 import dev.usher.connection.PipelineNames;
 import io.netty.channel.ChannelPipeline;
+import java.util.List;
 
 /**
  * HTTP/1.1 with keep-alive and pipelining around an {@link HttpService}: each connection gets one
@@ -22,6 +23,11 @@ public final class HttpApplication implements UsherApplication {
   @Override
   public String name() {
     return "http";
+  }
+
+  @Override
+  public List<String> applicationProtocols() {
+    return List.of("http/1.1");
   }
 
   @Override

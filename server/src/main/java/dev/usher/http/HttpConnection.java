@@ -1,6 +1,7 @@
 package dev.usher.http;
 
 import dev.usher.app.DrainRequested;
+import dev.usher.connection.ClientAddress;
 import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
 import dev.usher.connection.PipelineNames;
@@ -682,7 +683,7 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   }
 
   SocketAddress remoteAddress() {
-    return ctx.channel().remoteAddress();
+    return ClientAddress.of(ctx.channel());
   }
 
   // The decoder has checked the value (a number, one only); what it let through unreadable could

@@ -84,7 +84,9 @@ public final class HttpExchange {
     }
   }
 
-  /** The client's address. */
+  /**
+   * The client's address: the one a trusted load balancer's PROXY header named, else the peer's.
+   */
   public SocketAddress remoteAddress() {
     return connection.remoteAddress();
   }

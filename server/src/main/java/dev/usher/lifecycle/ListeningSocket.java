@@ -5,11 +5,16 @@ import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.accept.HandoffStamp;
+import dev.usher.app.UsherApplication;
 import dev.usher.config.MetricsConfig;
+import dev.usher.config.ProxyProtocolConfig;
+import dev.usher.connection.ConnectionInitializer;
 import dev.usher.connection.PipelineNames;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ListenerMeters;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.proxyprotocol.ProxyProtocolFront;
+import dev.usher.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -27,6 +32,7 @@ final class ListeningSocket {
   final EventLoopGroup workers;
   final ConnectionTracker connections;
   final ConnectionAdmission admission;
+  private final ListenerMeters meters;
   final Optional<AcceptPathMetrics> acceptPathMetrics;
   Channel channel;
 
@@ -42,7 +48,7 @@ final class ListeningSocket {
     this.acceptor = acceptor;
     this.workers = workers;
     this.connections = new ConnectionTracker(budget);
-    ListenerMeters meters = new ListenerMeters(serverMetrics.registry(), name, connections);
+    this.meters = new ListenerMeters(serverMetrics.registry(), name, connections);
     this.admission =
         new ConnectionAdmission(name, connections, meters.accepted(), meters.refused());
     this.acceptPathMetrics =
@@ -70,6 +76,19 @@ final class ListeningSocket {
                 pipeline.addLast(PipelineNames.HANDOFF_STAMP, new HandoffStamp(metrics.meters())));
       }
     };
+  }
+
+  /**
+   * What every connection this socket accepts is built with: the PROXY protocol (counting its
+   * refusals as this socket's), TLS, then the application.
+   */
+  ConnectionInitializer connections(
+      UsherApplication application, ProxyProtocolConfig proxyProtocol, Optional<ServerTls> tls) {
+    Optional<ProxyProtocolFront> front =
+        proxyProtocol.enabled()
+            ? Optional.of(new ProxyProtocolFront(proxyProtocol, meters.refused()))
+            : Optional.empty();
+    return new ConnectionInitializer(application, front, tls);
   }
 
   void bound(Channel listening) {

@@ -6,11 +6,14 @@ import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.AcceptMode;
 import dev.usher.config.ServerConfig;
+import dev.usher.config.TlsConfig;
 import dev.usher.config.UsherConfig;
 import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.EventLoopMeters;
 import dev.usher.metrics.ServerInfo;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.tls.ServerTls;
+import dev.usher.tls.TlsFileException;
 import dev.usher.transport.Transport;
 import dev.usher.transport.TransportSelector;
 import dev.usher.transport.UnavailableTransportException;
@@ -53,6 +56,7 @@ public final class UsherServer {
   private final ConnectionBudget budget;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
+  private Optional<ServerTls> tls = Optional.empty();
 
   private UsherServer(UsherConfig config, Transport transport) {
     ServerConfig server = config.server();
@@ -125,6 +129,7 @@ public final class UsherServer {
     UsherServer server = new UsherServer(config, transport);
     try {
       server.register(metrics);
+      server.startTls(application, metrics);
       server.bind(application, metrics, somaxconn);
     } catch (StartupException | InterruptedException | RuntimeException failure) {
       server.closeListeners();
@@ -132,6 +137,43 @@ public final class UsherServer {
       throw failure;
     }
     return server;
+  }
+
+  private void startTls(UsherApplication application, ServerMetrics metrics)
+      throws StartupException {
+    Optional<TlsConfig> configured = config.server().tls();
+    if (configured.isEmpty()) {
+      return;
+    }
+    try {
+      tls =
+          Optional.of(
+              ServerTls.start(
+                  configured.get(),
+                  application.applicationProtocols(),
+                  metrics.registry(),
+                  MAIN_LISTENER));
+    } catch (TlsFileException unusable) {
+      throw StartupException.badConfiguration(
+          "invalid configuration: "
+              + unusable.key()
+              + " = "
+              + tlsSetting(configured.get(), unusable.key())
+              + ": "
+              + unusable.getMessage(),
+          unusable);
+    }
+  }
+
+  private static String tlsSetting(TlsConfig tls, String key) {
+    return switch (key) {
+      case "server.tls.certificate" -> tls.certificate().toString();
+      case "server.tls.private-key" -> tls.privateKey().toString();
+      case "server.tls.trust-certificates" ->
+          tls.trustCertificates().map(Object::toString).orElse("");
+      case "server.tls.provider" -> tls.provider().name().toLowerCase(java.util.Locale.ROOT);
+      default -> "?";
+    };
   }
 
   private void bind(UsherApplication application, ServerMetrics metrics, int somaxconn)
@@ -149,9 +191,10 @@ public final class UsherServer {
         "admin listener bound: {} (/metrics, /health/live, /health/ready)",
         Endpoints.hostAndPort(config.admin().host(), adminAddress().getPort()));
 
-    ConnectionInitializer connections = new ConnectionInitializer(application);
     int port = config.server().port();
     for (ListeningSocket socket : sockets) {
+      ConnectionInitializer connections =
+          socket.connections(application, config.server().proxyProtocol(), tls);
       Channel channel =
           ListenerBinding.bind(
               MainListener.bootstrap(
@@ -277,6 +320,7 @@ public final class UsherServer {
   }
 
   private void closeLoops() throws InterruptedException {
+    tls.ifPresent(ServerTls::close);
     List<EventLoopGroup> groups = new ArrayList<>();
     boss.ifPresent(groups::add);
     groups.add(workers);

@@ -1,5 +1,6 @@
 package dev.usher.testing;
 
+import dev.usher.app.ApplicationFactory;
 import dev.usher.app.ApplicationSetup;
 import dev.usher.app.BuiltInApplications;
 import dev.usher.config.ConfigLoader;
@@ -41,6 +42,12 @@ public final class RunningServer implements AutoCloseable {
 
   /** Starts with the defaults, on loopback and ephemeral ports, plus {@code overrides}. */
   public static RunningServer start(Map<String, String> overrides) throws Exception {
+    return start(overrides, BuiltInApplications::forConfig);
+  }
+
+  /** Starts like {@link #start(Map)}, serving the application {@code applications} makes. */
+  public static RunningServer start(Map<String, String> overrides, ApplicationFactory applications)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
     settings.put("server.host", "127.0.0.1");
     settings.put("server.port", "0");
@@ -53,7 +60,7 @@ public final class RunningServer implements AutoCloseable {
       UsherServer server =
           UsherServer.start(
               loaded.config(),
-              BuiltInApplications.forConfig(
+              applications.create(
                   loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry())),
               metrics,
               KernelNetworkSettings.read().somaxconn());
