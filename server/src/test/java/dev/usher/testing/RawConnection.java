@@ -51,6 +51,12 @@ public final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** Talks over {@code connected}, such as a TLS socket whose handshake is done. */
+  public static RawConnection over(Socket connected) throws IOException {
+    connected.setSoTimeout((int) READ_TIMEOUT.toMillis());
+    return new RawConnection(connected);
+  }
+
   /** Sends ASCII text as one write, such as a whole request or several pipelined ones. */
   public RawConnection send(String ascii) throws IOException {
     return send(ascii.getBytes(StandardCharsets.US_ASCII));
