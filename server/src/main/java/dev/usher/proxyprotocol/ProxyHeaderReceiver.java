@@ -68,13 +68,12 @@ final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this);
   }
 
+  // The receiver leaves the pipeline with the header taken, so an error reaching it is the
+  // decoder's: the first refuses the connection, the decoder's later ones about the same bytes
+  // are dropped.
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (done) {
-      ctx.fireExceptionCaught(cause);
-    } else {
-      refuse(ctx, cause.getMessage());
-    }
+    refuse(ctx, cause.getMessage());
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {

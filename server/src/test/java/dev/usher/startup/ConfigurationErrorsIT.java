@@ -3,6 +3,7 @@ package dev.usher.startup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.usher.testing.TestCertificates;
 import dev.usher.testing.UsherProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,6 +158,30 @@ class ConfigurationErrorsIT {
               "usher: unknown argument --frobnicate; usage: java -jar usher-server.jar [--config FILE]"
                   + " [--print-config] [--help]"),
           usher.output());
+    }
+  }
+
+  @Test
+  void aKeyThatDoesNotMatchTheCertificateExitsWith2AndOneLineNamingTheKeyFile() throws Exception {
+    TestCertificates certificates = TestCertificates.in(directory);
+    TestCertificates.Pair server = certificates.server("server");
+    TestCertificates.Pair other = certificates.server("other");
+    try (UsherProcess usher =
+        UsherProcess.start(
+            List.of("-Dserver.port=0", "-Dadmin.port=0"),
+            Map.of(
+                "SERVER_TLS_CERTIFICATE", server.certificate().toString(),
+                "SERVER_TLS_PRIVATE_KEY", other.privateKey().toString()))) {
+      assertEquals(EXIT_BAD_CONFIGURATION, usher.awaitExit(EXIT_TIMEOUT), usher.outputText());
+      String expected =
+          "usher: invalid configuration: server.tls.private-key = "
+              + other.privateKey()
+              + ": the key does not belong to the certificate in server.tls.certificate"
+              + " (CN=server)";
+      assertEquals(1, usher.output().stream().filter(expected::equals).count(), usher.outputText());
+      assertTrue(
+          usher.output().stream().noneMatch(line -> line.startsWith("\tat ")),
+          "no stack trace:\n" + usher.outputText());
     }
   }
 }
