@@ -4,6 +4,7 @@ import dev.usher.accept.AcceptObserver;
 import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
+import dev.usher.accept.DescriptorReserve;
 import dev.usher.accept.HandoffStamp;
 import dev.usher.config.MetricsConfig;
 import dev.usher.connection.PipelineNames;
@@ -35,6 +36,7 @@ final class ListeningSocket {
       EventLoopGroup acceptor,
       EventLoopGroup workers,
       ConnectionBudget budget,
+      DescriptorReserve reserve,
       ServerMetrics serverMetrics,
       MetricsConfig metrics,
       boolean nativeSockets) {
@@ -44,7 +46,7 @@ final class ListeningSocket {
     this.connections = new ConnectionTracker(budget);
     ListenerMeters meters = new ListenerMeters(serverMetrics.registry(), name, connections);
     this.admission =
-        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused());
+        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused(), reserve);
     this.acceptPathMetrics =
         metrics.acceptPath()
             ? Optional.of(AcceptPathMetrics.create(serverMetrics, name, metrics, nativeSockets))

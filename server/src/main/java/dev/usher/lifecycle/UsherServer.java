@@ -2,6 +2,7 @@ package dev.usher.lifecycle;
 
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
+import dev.usher.accept.DescriptorReserve;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.AcceptMode;
@@ -19,6 +20,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +53,7 @@ public final class UsherServer {
   private final EventLoopGroup adminLoop;
   private final List<ListeningSocket> sockets = new ArrayList<>();
   private final ConnectionBudget budget;
+  private DescriptorReserve descriptorReserve;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
 
@@ -71,7 +74,8 @@ public final class UsherServer {
   }
 
   // Apart from the constructor, so that a failure here still closes the loops made there.
-  private void register(ServerMetrics metrics) {
+  private void register(ServerMetrics metrics) throws StartupException {
+    descriptorReserve = openDescriptorReserve();
     MeterRegistry registry = metrics.registry();
     if (boss.isPresent()) {
       sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, metrics));
@@ -89,6 +93,19 @@ public final class UsherServer {
     EventLoopMeters.bind(registry, "admin", adminLoop, probeInterval);
   }
 
+  private static DescriptorReserve openDescriptorReserve() throws StartupException {
+    try {
+      return DescriptorReserve.open(AdminServer.RESERVED_DESCRIPTORS);
+    } catch (IOException cannotOpen) {
+      throw new StartupException(
+          "cannot hold "
+              + AdminServer.RESERVED_DESCRIPTORS
+              + " file descriptors in reserve for the admin listener: "
+              + cannotOpen.getMessage(),
+          cannotOpen);
+    }
+  }
+
   private ListeningSocket newSocket(
       String name, EventLoopGroup acceptor, EventLoopGroup serving, ServerMetrics metrics) {
     return new ListeningSocket(
@@ -96,6 +113,7 @@ public final class UsherServer {
         acceptor,
         serving,
         budget,
+        descriptorReserve,
         metrics,
         config.metrics(),
         transport.exposesFileDescriptor());
@@ -129,6 +147,7 @@ public final class UsherServer {
     } catch (StartupException | InterruptedException | RuntimeException failure) {
       server.closeListeners();
       server.closeLoops();
+      server.closeDescriptorReserve();
       throw failure;
     }
     return server;
@@ -141,7 +160,11 @@ public final class UsherServer {
     admin =
         ListenerBinding.bind(
             AdminServer.bootstrap(
-                adminLoop, transport.serverChannelType(), metrics.registry(), this::isReady),
+                adminLoop,
+                transport.serverChannelType(),
+                metrics.registry(),
+                this::isReady,
+                descriptorReserve),
             "admin",
             "admin.port",
             adminAddress);
@@ -250,6 +273,7 @@ public final class UsherServer {
         new ConnectionDrain(trackers).drain(config.shutdown().drainTimeout(), started);
     closeAdmin();
     closeLoops();
+    closeDescriptorReserve();
     state = ServerState.STOPPED;
     log.info(
         "stopped: {} connection(s) drained, {} closed by force, in {} ms",
@@ -286,6 +310,12 @@ public final class UsherServer {
     }
     for (EventLoopGroup group : groups) {
       group.terminationFuture().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private void closeDescriptorReserve() {
+    if (descriptorReserve != null) {
+      descriptorReserve.close();
     }
   }
 }
