@@ -7,9 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gate on a listener's accept path: sits in the server channel's pipeline, sees every accepted
@@ -18,30 +15,30 @@ import org.slf4j.LoggerFactory;
  * behind, and counted by reason.
  */
 public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);
-  private static final long ACCEPT_ERROR_PAUSE_MILLIS = 1_000;
-
-  private final String listener;
   private final ConnectionTracker tracker;
   private final Counter accepted;
   private final Map<RefusalReason, Counter> refused;
   private final RefusalLog refusalLog;
+  private final AcceptPause acceptPause;
   private volatile boolean draining;
 
   /**
    * @param tracker this listener's connections, which admitted ones join while its budget (one
    *     process-wide {@code server.max-connections}, however many sockets share the port) allows
+   * @param reserve the process's descriptor reserve: after a failed accept, this listener accepts
+   *     again only once a descriptor is free beyond it
    */
   public ConnectionAdmission(
       String listener,
       ConnectionTracker tracker,
       Counter accepted,
-      Map<RefusalReason, Counter> refused) {
-    this.listener = listener;
+      Map<RefusalReason, Counter> refused,
+      DescriptorReserve reserve) {
     this.tracker = tracker;
     this.accepted = accepted;
     this.refused = new EnumMap<>(refused);
     this.refusalLog = new RefusalLog(listener);
+    this.acceptPause = new AcceptPause(listener, reserve, () -> !draining);
   }
 
   /** From now on every connection that reaches the gate is refused with reason {@code draining}. */
@@ -85,23 +82,14 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
 
   /**
    * An accept failure (EMFILE, ENFILE, ...) arrives here. Like Netty's own acceptor, pause
-   * accepting for a second so the process can recover instead of spinning; unlike it, count the
-   * failure and log it through the rate-limited refusal log rather than once per failure with a
-   * stack trace.
+   * accepting so the process can recover instead of spinning; unlike it, count the failure, log it
+   * through the rate-limited refusal log rather than with a stack trace, and resume only once a
+   * descriptor is free beyond the reserve, so that the pause is not one failed accept a second.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     refused.get(RefusalReason.ACCEPT_ERROR).increment();
     refusalLog.refused(RefusalReason.ACCEPT_ERROR);
-    log.debug("listener {}: accept failed", listener, cause);
-    var config = ctx.channel().config();
-    if (config.isAutoRead()) {
-      config.setAutoRead(false);
-      ctx.executor()
-          .schedule(
-              () -> config.setAutoRead(!draining),
-              ACCEPT_ERROR_PAUSE_MILLIS,
-              TimeUnit.MILLISECONDS);
-    }
+    acceptPause.acceptFailed(ctx, cause);
   }
 }

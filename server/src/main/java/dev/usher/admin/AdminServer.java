@@ -1,5 +1,6 @@
 package dev.usher.admin;
 
+import dev.usher.accept.DescriptorReserve;
 import dev.usher.connection.StreamConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,22 +20,35 @@ import java.util.function.BooleanSupplier;
  * and {@code /health/ready}.
  */
 public final class AdminServer {
+  /**
+   * The descriptors to hold in reserve for the admin listener: when the process runs out, a scrape
+   * needs one for its connection, a probe arriving with it one more, the scrape's {@code /proc} and
+   * cgroup reads one at a time on the admin loop, and the open-file sampler one on its own thread.
+   */
+  public static final int RESERVED_DESCRIPTORS = 4;
+
   private static final int MAX_ADMIN_REQUEST_BYTES = 64 * 1024;
   // Scrapers and probes come back every few seconds; one silent for this long is not one.
   private static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
   private AdminServer() {}
 
-  /** The admin listener, ready to bind. */
+  /**
+   * The admin listener, ready to bind.
+   *
+   * @param reserve released when the admin listener's accept runs out of descriptors
+   */
   public static ServerBootstrap bootstrap(
       EventLoopGroup group,
       Class<? extends ServerChannel> channelType,
       PrometheusMeterRegistry registry,
-      BooleanSupplier ready) {
+      BooleanSupplier ready,
+      DescriptorReserve reserve) {
     AdminRoutes routes = new AdminRoutes(registry, ready);
     return new ServerBootstrap()
         .group(group)
         .channel(channelType)
+        .handler(new AdminAcceptFailures(reserve))
         .childHandler(
             new ChannelInitializer<Channel>() {
               @Override

@@ -4,6 +4,7 @@ import dev.usher.accept.AcceptObserver;
 import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
+import dev.usher.accept.DescriptorReserve;
 import dev.usher.accept.HandoffStamp;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.MetricsConfig;
@@ -41,6 +42,7 @@ final class ListeningSocket {
       EventLoopGroup acceptor,
       EventLoopGroup workers,
       ConnectionBudget budget,
+      DescriptorReserve reserve,
       ServerMetrics serverMetrics,
       MetricsConfig metrics,
       boolean nativeSockets) {
@@ -50,7 +52,7 @@ final class ListeningSocket {
     this.connections = new ConnectionTracker(budget);
     this.meters = new ListenerMeters(serverMetrics.registry(), name, connections);
     this.admission =
-        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused());
+        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused(), reserve);
     this.acceptPathMetrics =
         metrics.acceptPath()
             ? Optional.of(AcceptPathMetrics.create(serverMetrics, name, metrics, nativeSockets))

@@ -2,6 +2,7 @@ package dev.usher.lifecycle;
 
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
+import dev.usher.accept.DescriptorReserve;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.AcceptMode;
@@ -22,6 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +56,7 @@ public final class UsherServer {
   private final EventLoopGroup adminLoop;
   private final List<ListeningSocket> sockets = new ArrayList<>();
   private final ConnectionBudget budget;
+  private DescriptorReserve descriptorReserve;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
   private Optional<ServerTls> tls = Optional.empty();
@@ -75,7 +78,8 @@ public final class UsherServer {
   }
 
   // Apart from the constructor, so that a failure here still closes the loops made there.
-  private void register(ServerMetrics metrics) {
+  private void register(ServerMetrics metrics) throws StartupException {
+    descriptorReserve = openDescriptorReserve();
     MeterRegistry registry = metrics.registry();
     if (boss.isPresent()) {
       sockets.add(newSocket(MAIN_LISTENER, boss.get(), workers, metrics));
@@ -93,6 +97,19 @@ public final class UsherServer {
     EventLoopMeters.bind(registry, "admin", adminLoop, probeInterval);
   }
 
+  private static DescriptorReserve openDescriptorReserve() throws StartupException {
+    try {
+      return DescriptorReserve.open(AdminServer.RESERVED_DESCRIPTORS);
+    } catch (IOException cannotOpen) {
+      throw new StartupException(
+          "cannot hold "
+              + AdminServer.RESERVED_DESCRIPTORS
+              + " file descriptors in reserve for the admin listener: "
+              + cannotOpen.getMessage(),
+          cannotOpen);
+    }
+  }
+
   private ListeningSocket newSocket(
       String name, EventLoopGroup acceptor, EventLoopGroup serving, ServerMetrics metrics) {
     return new ListeningSocket(
@@ -100,6 +117,7 @@ public final class UsherServer {
         acceptor,
         serving,
         budget,
+        descriptorReserve,
         metrics,
         config.metrics(),
         transport.exposesFileDescriptor());
@@ -134,6 +152,7 @@ public final class UsherServer {
     } catch (StartupException | InterruptedException | RuntimeException failure) {
       server.closeListeners();
       server.closeLoops();
+      server.closeDescriptorReserve();
       throw failure;
     }
     return server;
@@ -183,7 +202,11 @@ public final class UsherServer {
     admin =
         ListenerBinding.bind(
             AdminServer.bootstrap(
-                adminLoop, transport.serverChannelType(), metrics.registry(), this::isReady),
+                adminLoop,
+                transport.serverChannelType(),
+                metrics.registry(),
+                this::isReady,
+                descriptorReserve),
             "admin",
             "admin.port",
             adminAddress);
@@ -293,6 +316,7 @@ public final class UsherServer {
         new ConnectionDrain(trackers).drain(config.shutdown().drainTimeout(), started);
     closeAdmin();
     closeLoops();
+    closeDescriptorReserve();
     state = ServerState.STOPPED;
     log.info(
         "stopped: {} connection(s) drained, {} closed by force, in {} ms",
@@ -330,6 +354,12 @@ public final class UsherServer {
     }
     for (EventLoopGroup group : groups) {
       group.terminationFuture().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private void closeDescriptorReserve() {
+    if (descriptorReserve != null) {
+      descriptorReserve.close();
     }
   }
 }

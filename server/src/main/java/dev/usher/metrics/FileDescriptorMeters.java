@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * FileDescriptorMetrics} names them, but with the open count sampled once a second on a thread of
  * its own: counting open descriptors lists {@code /proc/self/fd}, which takes milliseconds at ten
  * thousand connections, and a scrape must not grow with the connections.
+ *
+ * <p>Listing {@code /proc/self/fd} takes a descriptor itself, so at the descriptor limit a sample
+ * fails; the scrape that follows counts again, once the admin listener has released its reserve to
+ * accept that scrape, rather than show NaN when the count matters most.
  */
 final class FileDescriptorMeters implements AutoCloseable {
   private static final long SAMPLE_INTERVAL_MILLIS = 1_000;
@@ -22,15 +26,15 @@ final class FileDescriptorMeters implements AutoCloseable {
   private final ScheduledExecutorService sampler;
   private volatile double open;
 
-  private FileDescriptorMeters(MeterRegistry registry, UnixOperatingSystemMXBean os) {
+  FileDescriptorMeters(MeterRegistry registry, UnixOperatingSystemMXBean os) {
     this.os = os;
-    this.open = os.getOpenFileDescriptorCount();
+    sample();
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().daemon().name("usher-fd-sampler").unstarted(task));
     sampler.scheduleAtFixedRate(
         this::sample, SAMPLE_INTERVAL_MILLIS, SAMPLE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-    Gauge.builder("process.files.open", this, meters -> meters.open)
+    Gauge.builder("process.files.open", this, FileDescriptorMeters::open)
         .description("The open file descriptor count, sampled once a second")
         .baseUnit("files")
         .register(registry);
@@ -40,14 +44,23 @@ final class FileDescriptorMeters implements AutoCloseable {
         .register(registry);
   }
 
+  private double open() {
+    double last = open;
+    return Double.isNaN(last) ? sample() : last;
+  }
+
   // A failure must not end the periodic task (the executor would drop it silently): the gauge
-  // keeps its last value and the next second tries again.
-  private void sample() {
+  // reads NaN and the next second tries again. Out of descriptors the JDK throws InternalError
+  // ("Unable to open directory /proc/self/fd"), which is no RuntimeException.
+  private double sample() {
+    double count;
     try {
-      open = os.getOpenFileDescriptorCount();
-    } catch (RuntimeException unreadable) {
-      open = Double.NaN;
+      count = os.getOpenFileDescriptorCount();
+    } catch (RuntimeException | InternalError unreadable) {
+      count = Double.NaN;
     }
+    open = count;
+    return count;
   }
 
   /** The meters, where the JVM reports file descriptors (Unix); none elsewhere. */

@@ -19,7 +19,8 @@ public final class PrometheusScrape {
     this.samples = samples;
   }
 
-  static PrometheusScrape parse(String text) {
+  /** Parses a scrape's text (Prometheus text format, as {@code /metrics} answers by default). */
+  public static PrometheusScrape parse(String text) {
     Map<String, Double> samples = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
       if (line.startsWith("#") || line.isBlank()) {
