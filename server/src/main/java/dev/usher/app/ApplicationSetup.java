@@ -1,11 +1,14 @@
 package dev.usher.app;
 
+import dev.usher.config.Http2Config;
 import dev.usher.config.HttpConfig;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
+import dev.usher.http.Http2Settings;
 import dev.usher.http.HttpApplication;
 import dev.usher.http.HttpService;
 import dev.usher.http.HttpSettings;
+import dev.usher.metrics.Http2Meters;
 import dev.usher.metrics.HttpMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +22,7 @@ public final class ApplicationSetup {
   private final UsherConfig config;
   private final PrometheusMeterRegistry registry;
   private HttpMeters httpMeters;
+  private Http2Meters http2Meters;
 
   public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -30,12 +34,23 @@ public final class ApplicationSetup {
     return registry;
   }
 
-  /** HTTP/1.1 served by {@code service}, under usher's {@code http.*} and connection settings. */
+  /**
+   * HTTP/1.1 and, where {@code http.http2.enabled}, HTTP/2 served by {@code service}, under usher's
+   * {@code http.*} and connection settings.
+   */
   public UsherApplication http(HttpService service) {
     if (httpMeters == null) {
       httpMeters = new HttpMeters(registry);
+      http2Meters = new Http2Meters(registry, "main");
     }
-    return new HttpApplication(httpSettings(config), service, httpMeters);
+    Http2Config http2 = config.http().http2();
+    return new HttpApplication(
+        httpSettings(config),
+        new Http2Settings(http2.enabled(), http2.maxConcurrentStreams(), http2.maxConnectionAge()),
+        service,
+        httpMeters,
+        httpMeters.http2(),
+        http2Meters);
   }
 
   private static HttpSettings httpSettings(UsherConfig config) {

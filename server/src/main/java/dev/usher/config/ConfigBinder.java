@@ -134,7 +134,11 @@ final class ConfigBinder {
         values.bytes("http.max-initial-line-bytes", 64, 1 << 20),
         values.bytes("http.max-header-bytes", 64, 1 << 20),
         values.bytes("http.max-body-bytes", 0, MAX_INT_BYTES),
-        values.duration("http.request-timeout", Duration.ofMillis(1), ONE_DAY));
+        values.duration("http.request-timeout", Duration.ofMillis(1), ONE_DAY),
+        new Http2Config(
+            values.bool("http.http2.enabled"),
+            values.integer("http.http2.max-concurrent-streams", 1, 10_000),
+            values.duration("http.http2.max-connection-age", Duration.ZERO, Duration.ofDays(365))));
   }
 
   private AdminConfig admin(ServerConfig server) throws InvalidConfigException {

@@ -15,4 +15,8 @@ import java.time.Duration;
  *     ({@code http.request-timeout}; 408 after it)
  */
 public record HttpConfig(
-    int maxInitialLineBytes, int maxHeaderBytes, int maxBodyBytes, Duration requestTimeout) {}
+    int maxInitialLineBytes,
+    int maxHeaderBytes,
+    int maxBodyBytes,
+    Duration requestTimeout,
+    Http2Config http2) {}

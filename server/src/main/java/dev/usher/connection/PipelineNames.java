@@ -49,6 +49,21 @@ public final class PipelineNames {
   /** The owner of an HTTP connection's life: {@code HttpConnection}. */
   public static final String HTTP = "usher-http";
 
+  /**
+   * Which HTTP version a connection speaks: ALPN over TLS, the HTTP/2 preface in cleartext ({@code
+   * HttpVersionSelector}); it leaves once it knows.
+   */
+  public static final String HTTP_VERSION = "usher-http-version";
+
+  /** Netty's HTTP/2 frame codec, on a connection that speaks HTTP/2. */
+  public static final String HTTP2_CODEC = "usher-http2-codec";
+
+  /** Netty's HTTP/2 stream multiplexer: each stream a child channel. */
+  public static final String HTTP2_STREAMS = "usher-http2-streams";
+
+  /** The owner of an HTTP/2 connection's life, its graceful end: {@code Http2Session}. */
+  public static final String HTTP2 = "usher-http2";
+
   /** The last handler: an error nobody handled closes the connection. */
   public static final String ERRORS = "usher-errors";
 }

@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * flush of answers, and at the one timer per connection that serves the idle timeout, the request
  * deadline and the linger.
  */
-final class HttpConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
+final class HttpConnection extends ChannelDuplexHandler
+    implements ConnectionTimer.Check, ExchangeOwner {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
   private static final int MAX_BODY_COMPONENTS = 1024;
@@ -139,6 +140,12 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     if (ctx.channel().isActive()) {
       startTimer();
     }
+  }
+
+  // Removed before any request: the connection turned out to speak HTTP/2.
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    timer.cancel();
   }
 
   @Override
@@ -359,7 +366,8 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
   // ---- answering
 
   /** From an exchange, on the event loop: the service's answer. */
-  void answer(HttpExchange exchange, FullHttpResponse response) {
+  @Override
+  public void answer(HttpExchange exchange, FullHttpResponse response) {
     if (exchange.answered()) {
       response.release();
       throw new IllegalStateException("this exchange was already answered");
@@ -682,7 +690,8 @@ final class HttpConnection extends ChannelDuplexHandler implements ConnectionTim
     }
   }
 
-  SocketAddress remoteAddress() {
+  @Override
+  public SocketAddress remoteAddress() {
     return ClientAddress.of(ctx.channel());
   }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #respond} from another thread hands the answer to that loop.
  */
 public final class HttpExchange {
-  private final HttpConnection connection;
+  private final ExchangeOwner connection;
   private final EventExecutor loop;
   final HttpMethod method;
   final boolean clientKeepsAlive;
@@ -46,7 +46,7 @@ public final class HttpExchange {
   /** The connection ended before this exchange could be answered. */
   boolean abandoned;
 
-  HttpExchange(HttpConnection connection, EventExecutor loop, HttpRequest head, long startNanos) {
+  HttpExchange(ExchangeOwner connection, EventExecutor loop, HttpRequest head, long startNanos) {
     this.connection = connection;
     this.loop = loop;
     this.startNanos = startNanos;

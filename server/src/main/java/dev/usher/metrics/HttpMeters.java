@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.DoubleStream;
 
 /**
- * HTTP meters, registered once: {@code server_http_requests_total{status_class}} and the {@code
- * server_http_request_duration_seconds} histogram. Each HTTP connection records into its event
- * loop's tally ({@link #ofThisLoop()}).
+ * HTTP meters, registered once: {@code server_http_requests_total{http_version,status_class}} and
+ * the {@code server_http_request_duration_seconds{http_version}} histogram, every version (1.1, 2)
+ * present from the start. Each HTTP connection records into its event loop's tally ({@link
+ * #ofThisLoop()}).
  *
  * <p>These two are counted per request, hundreds of thousands of times a second on one loop, so
  * they are not Micrometer meters: a Micrometer timer costs two atomic updates, a histogram bucket's
@@ -51,62 +53,88 @@ public final class HttpMeters implements ExchangeRecorder.PerLoop {
           "From the read that brought the request to the flush that sent its response's last byte",
           Unit.SECONDS);
 
-  private final List<HttpExchangeTally> tallies = new CopyOnWriteArrayList<>();
-  private final FastThreadLocal<HttpExchangeTally> loopTally =
-      new FastThreadLocal<>() {
-        @Override
-        protected HttpExchangeTally initialValue() {
-          HttpExchangeTally tally = new HttpExchangeTally(BUCKET_UPPER_BOUNDS_NANOS);
-          tallies.add(tally);
-          return tally;
-        }
-      };
+  private final VersionTallies http1 = new VersionTallies("1.1");
+  private final VersionTallies http2 = new VersionTallies("2");
 
   public HttpMeters(PrometheusMeterRegistry registry) {
     registry.getPrometheusRegistry().register((MultiCollector) this::collect);
   }
 
-  /** The tally of the calling thread, which must be the event loop of the connections it counts. */
+  /**
+   * The HTTP/1.1 tally of the calling thread, which must be the event loop of the connections it
+   * counts.
+   */
   @Override
   public ExchangeRecorder ofThisLoop() {
-    return loopTally.get();
+    return http1.ofThisLoop();
+  }
+
+  /** Where HTTP/2 streams record their exchanges ({@code http_version="2"}). */
+  public ExchangeRecorder.PerLoop http2() {
+    return http2;
+  }
+
+  /** One HTTP version's tallies, one per event loop, added up at the scrape. */
+  private static final class VersionTallies implements ExchangeRecorder.PerLoop {
+    private final String version;
+    private final List<HttpExchangeTally> tallies = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<HttpExchangeTally> loopTally =
+        new FastThreadLocal<>() {
+          @Override
+          protected HttpExchangeTally initialValue() {
+            HttpExchangeTally tally = new HttpExchangeTally(BUCKET_UPPER_BOUNDS_NANOS);
+            tallies.add(tally);
+            return tally;
+          }
+        };
+
+    VersionTallies(String version) {
+      this.version = version;
+    }
+
+    @Override
+    public ExchangeRecorder ofThisLoop() {
+      return loopTally.get();
+    }
   }
 
   private MetricSnapshots collect() {
-    return new MetricSnapshots(requestsSnapshot(), durationSnapshot());
-  }
-
-  private CounterSnapshot requestsSnapshot() {
     CounterSnapshot.Builder requests = CounterSnapshot.builder().name(REQUESTS.getName());
     requests.help(REQUESTS.getHelp());
+    List<HistogramDataPointSnapshot> durations = new ArrayList<>();
+    for (VersionTallies version : List.of(http1, http2)) {
+      addRequests(requests, version);
+      durations.add(duration(version));
+    }
+    return new MetricSnapshots(requests.build(), new HistogramSnapshot(DURATION, durations));
+  }
+
+  private static void addRequests(CounterSnapshot.Builder requests, VersionTallies version) {
     for (int statusClass = 1; statusClass <= 5; statusClass++) {
       long answers = 0;
-      for (HttpExchangeTally tally : tallies) {
+      for (HttpExchangeTally tally : version.tallies) {
         answers += tally.answers(statusClass);
       }
       requests.dataPoint(
           CounterDataPointSnapshot.builder()
               .value(answers)
-              .labels(Labels.of("status_class", statusClass + "xx"))
+              .labels(
+                  Labels.of("http_version", version.version, "status_class", statusClass + "xx"))
               .build());
     }
-    return requests.build();
   }
 
-  private HistogramSnapshot durationSnapshot() {
+  private static HistogramDataPointSnapshot duration(VersionTallies version) {
     long[] requestsByBucket = new long[SCRAPED_UPPER_BOUNDS.length];
     long sumNanos = 0;
-    for (HttpExchangeTally tally : tallies) {
+    for (HttpExchangeTally tally : version.tallies) {
       tally.addRequestsByBucketTo(requestsByBucket);
       sumNanos += tally.sumNanos();
     }
-    return new HistogramSnapshot(
-        DURATION,
-        List.of(
-            HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(
-                    ClassicHistogramBuckets.of(SCRAPED_UPPER_BOUNDS, requestsByBucket))
-                .sum(sumNanos / (double) TimeUnit.SECONDS.toNanos(1))
-                .build()));
+    return HistogramDataPointSnapshot.builder()
+        .classicHistogramBuckets(ClassicHistogramBuckets.of(SCRAPED_UPPER_BOUNDS, requestsByBucket))
+        .sum(sumNanos / (double) TimeUnit.SECONDS.toNanos(1))
+        .labels(Labels.of("http_version", version.version))
+        .build();
   }
 }

@@ -15,15 +15,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * left alone.
  */
 class ConfigHttpKeysTest {
+  private static final Http2Config DEFAULT_HTTP2 = new Http2Config(true, 100, Duration.ZERO);
   private static final HttpConfig SET =
-      new HttpConfig(8 * 1024, 16 * 1024, 2 * 1024 * 1024, Duration.ofSeconds(10));
+      new HttpConfig(8 * 1024, 16 * 1024, 2 * 1024 * 1024, Duration.ofSeconds(10), DEFAULT_HTTP2);
 
   @TempDir Path directory;
 
   @Test
   void theDefaultsAreTheLimitsUsherHasAlwaysHad() throws Exception {
     assertEquals(
-        new HttpConfig(4 * 1024, 8 * 1024, 1024 * 1024, Duration.ofSeconds(30)),
+        new HttpConfig(4 * 1024, 8 * 1024, 1024 * 1024, Duration.ofSeconds(30), DEFAULT_HTTP2),
         new ConfigLayers().load().config().http());
   }
 

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 class HttpMetersTest {
   private static final String DURATION = "server_http_request_duration_seconds";
   private static final Pattern BUCKET =
-      Pattern.compile("^" + DURATION + "_bucket\\{le=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
+      Pattern.compile(
+          "^" + DURATION + "_bucket\\{http_version=\"1.1\",le=\"([^\"]+)\"} (\\S+)$",
+          Pattern.MULTILINE);
 
   @Test
   void answersOnEveryLoopAreCountedOnceEach() throws Exception {
@@ -45,9 +47,12 @@ class HttpMetersTest {
       int requests = connections * (pipelined + 1);
       assertEquals(
           connections * pipelined,
-          scrape.require("server_http_requests_total", "status_class=\"2xx\""));
+          scrape.require(
+              "server_http_requests_total", "http_version=\"1.1\"", "status_class=\"2xx\""));
       assertEquals(
-          connections, scrape.require("server_http_requests_total", "status_class=\"4xx\""));
+          connections,
+          scrape.require(
+              "server_http_requests_total", "http_version=\"1.1\"", "status_class=\"4xx\""));
       assertEquals(requests, scrape.require(DURATION + "_count"));
       List<Double> cumulative = bucketCounts(scrape);
       for (int i = 1; i < cumulative.size(); i++) {

@@ -59,10 +59,16 @@ class TlsListenerTest {
               .assertSucceeded();
       Result tls12 =
           TlsClients.curl(
-                  usher.port(), certificates.authority(), "/", "--tlsv1.2", "--tls-max", "1.2")
+                  usher.port(),
+                  certificates.authority(),
+                  "/",
+                  "--tlsv1.2",
+                  "--tls-max",
+                  "1.2",
+                  "--http1.1")
               .assertSucceeded();
 
-      assertTrue(tls13.output().endsWith("\n200 1.1"), tls13.output());
+      assertTrue(tls13.output().endsWith("\n200 2"), "h2 by ALPN: " + tls13.output());
       assertTrue(tls12.output().endsWith("\n200 1.1"), tls12.output());
       await().atMost(PATIENCE).until(() -> handshakes(usher, "success") == 2);
       assertEquals(
@@ -75,18 +81,22 @@ class TlsListenerTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"openssl", "jdk"})
-  void alpnSettlesOnHttp11AndTheVersionsOfferedAreTheConfiguredOnes(String provider)
+  void alpnSettlesOnWhatBothSpeakAndTheVersionsOfferedAreTheConfiguredOnes(String provider)
       throws Exception {
     try (RunningServer usher = start(provider, "server.tls.protocols", "TLSv1.3")) {
       Result h2First =
           TlsClients.sClient(usher.port(), certificates.authority(), "-alpn", "h2,http/1.1");
       Result tls12 = TlsClients.sClient(usher.port(), certificates.authority(), "-tls1_2");
 
-      assertTrue(h2First.output().contains("ALPN protocol: http/1.1"), h2First.output());
+      Result http11Only =
+          TlsClients.sClient(usher.port(), certificates.authority(), "-alpn", "http/1.1");
+      assertTrue(h2First.output().contains("ALPN protocol: h2"), h2First.output());
+      assertTrue(http11Only.output().contains("ALPN protocol: http/1.1"), http11Only.output());
       assertTrue(h2First.output().contains("Verify return code: 0 (ok)"), h2First.output());
       assertTrue(h2First.output().contains("TLSv1.3"), h2First.output());
       assertTrue(tls12.output().contains("Cipher is (NONE)"), tls12.output());
       await().atMost(PATIENCE).until(() -> handshakes(usher, "protocol") == 1);
+      assertEquals(2, handshakes(usher, "success"));
     }
   }
 
@@ -141,8 +151,8 @@ class TlsListenerTest {
               client.privateKey().toString());
       Result without = TlsClients.curl(usher.port(), certificates.authority(), "/");
 
-      assertTrue(withCertificate.output().endsWith("\n200 1.1"), withCertificate.output());
-      assertTrue(!without.output().endsWith("\n200 1.1"), without.output());
+      assertTrue(withCertificate.output().endsWith("\n200 2"), withCertificate.output());
+      assertTrue(!without.output().endsWith("\n200 2"), without.output());
       await().atMost(PATIENCE).until(() -> handshakes(usher, "certificate") == 1);
       assertEquals(1, handshakes(usher, "success"));
     }

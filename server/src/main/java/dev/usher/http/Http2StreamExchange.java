@@ -1,0 +1,143 @@
+package dev.usher.http;
+
+import dev.usher.connection.ClientAddress;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP/2 stream's exchange, behind Netty's frame-to-HTTP codec and aggregator on the stream's
+ * child channel: hands the whole request to the {@link HttpService} (the same one HTTP/1.1 uses)
+ * and writes its answer, counted with {@code http_version="2"}. Streams are independent: there is
+ * no order to keep and no connection to close; the connection's life is {@link Http2Session}'s.
+ */
+final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements ExchangeOwner {
+  private static final Logger log = LoggerFactory.getLogger(Http2StreamExchange.class);
+
+  private final HttpService service;
+  private final ExchangeRecorder.PerLoop recorders;
+  private final Http2Observer observer;
+  private ChannelHandlerContext ctx;
+  private ExchangeRecorder recorder;
+  private HttpExchange exchange;
+  private long startNanos;
+  private boolean open;
+
+  Http2StreamExchange(
+      HttpService service, ExchangeRecorder.PerLoop recorders, Http2Observer observer) {
+    this.service = service;
+    this.recorders = recorders;
+    this.observer = observer;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.recorder = recorders.ofThisLoop();
+    this.startNanos = ctx.executor().ticker().nanoTime();
+    open = true;
+    observer.streamOpened();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (open) {
+      open = false;
+      observer.streamClosed();
+    }
+    if (exchange != null && !exchange.answered()) {
+      exchange.abandoned = true;
+      exchange.release();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest request) || exchange != null) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    exchange = new HttpExchange(this, ctx.executor(), request, startNanos);
+    exchange.request = request;
+    try {
+      service.serve(request, exchange);
+    } catch (Exception | LinkageError | AssertionError failure) {
+      log.warn(
+          "{} {} from {}: the service failed",
+          request.method(),
+          request.uri(),
+          remoteAddress(),
+          failure);
+      if (!exchange.answered()) {
+        answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+      }
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof Http2ResetFrame) {
+      observer.resetReceived();
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void answer(HttpExchange answered, FullHttpResponse response) {
+    if (answered.answered()) {
+      response.release();
+      throw new IllegalStateException("this exchange was already answered");
+    }
+    if (response.status().code() < 200) {
+      response.release();
+      throw new IllegalArgumentException(
+          "an answer is final (200 or above), not " + response.status() + ": usher sends 100");
+    }
+    if (answered.abandoned || !ctx.channel().isActive()) {
+      response.release();
+      answered.release();
+      return;
+    }
+    answered.written = true;
+    if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      HttpUtil.setContentLength(response, response.content().readableBytes());
+    }
+    response.headers().set(HttpHeaderNames.DATE, HttpDate.of(System.currentTimeMillis()));
+    if (answered.method.equals(HttpMethod.HEAD)) {
+      FullHttpResponse headOnly = response.replace(Unpooled.EMPTY_BUFFER);
+      response.release();
+      response = headOnly;
+    }
+    int status = response.status().code();
+    ctx.writeAndFlush(response)
+        .addListener(
+            written -> {
+              recorder.answered(status);
+              recorder.requestTook(ctx.executor().ticker().nanoTime() - startNanos);
+              answered.release();
+            });
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return ClientAddress.of(ctx.channel().parent());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("HTTP/2 stream from {} failed: {}", remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.usher.http;
+
+import dev.usher.connection.PipelineNames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.util.List;
+
+/**
+ * Decides, once per connection, which HTTP version it speaks, in front of the {@link
+ * HttpConnection} that serves HTTP/1.1 (and already counts the connection's idle time): over TLS by
+ * what ALPN settled on, in cleartext by whether the first bytes are HTTP/2's connection preface
+ * (prior knowledge, RFC 9113 §3.3). On HTTP/2 it puts the HTTP/2 handlers in the connection's
+ * place; otherwise it steps aside.
+ */
+final class HttpVersionSelector extends ByteToMessageDecoder {
+  private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+  private final Http2Pipeline http2;
+  private final boolean overTls;
+
+  HttpVersionSelector(Http2Pipeline http2, boolean overTls) {
+    this.http2 = http2;
+    this.overTls = overTls;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof SslHandshakeCompletionEvent completion && completion.isSuccess()) {
+      SslHandler tls = ctx.pipeline().get(SslHandler.class);
+      if (ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+        switchToHttp2(ctx);
+      } else {
+        ctx.pipeline().remove(this);
+      }
+    }
+    super.userEventTriggered(ctx, event);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (overTls) {
+      // TLS decides by ALPN at the handshake's end; anything read before is not ours to judge.
+      ctx.pipeline().remove(this);
+      return;
+    }
+    int compared = Math.min(in.readableBytes(), PREFACE.readableBytes());
+    if (!ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, compared)) {
+      ctx.pipeline().remove(this);
+    } else if (compared == PREFACE.readableBytes()) {
+      switchToHttp2(ctx);
+    }
+  }
+
+  // The HTTP/2 handlers take the HTTP/1.1 connection's place; what this selector holds (the
+  // preface, perhaps more) goes on to them as it leaves.
+  private void switchToHttp2(ChannelHandlerContext ctx) {
+    ctx.pipeline().remove(PipelineNames.HTTP);
+    http2.addAfter(ctx);
+    ctx.pipeline().remove(this);
+  }
+}
