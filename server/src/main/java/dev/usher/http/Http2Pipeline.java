@@ -94,6 +94,7 @@ final class Http2Pipeline {
     protected void initChannel(Channel stream) {
       stream
           .pipeline()
+          .addLast(new Http2RequestHeadRules())
           .addLast(new Http2StreamFrameToHttpObjectCodec(true))
           .addLast(new HttpObjectAggregator(rules.maxBodyBytes()))
           .addLast(new Http2StreamExchange(rules.service(), recorders, observer));

@@ -4,12 +4,17 @@ import dev.usher.connection.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
@@ -135,9 +140,21 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     return ClientAddress.of(ctx.channel().parent());
   }
 
+  // A stream error Netty's codec found (a length that does not add up, a window past 2^31-1) ends
+  // the stream with its own code; a request it could not turn into HTTP (a pseudo-header missing)
+  // is malformed, PROTOCOL_ERROR (RFC 9113 §8.1.1). Anything else ends it with Netty's CANCEL.
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("HTTP/2 stream from {} failed: {}", remoteAddress(), cause.toString());
-    ctx.close();
+    Http2Exception streamError = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    Http2Error code =
+        streamError != null
+            ? streamError.error()
+            : cause instanceof DecoderException ? Http2Error.PROTOCOL_ERROR : null;
+    if (code != null && ctx.channel().isActive()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
+    } else {
+      ctx.close();
+    }
   }
 }

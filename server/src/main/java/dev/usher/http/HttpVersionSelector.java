@@ -20,6 +20,10 @@ import java.util.List;
  */
 final class HttpVersionSelector extends ByteToMessageDecoder {
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+  // "PRI * HTTP/2.0\r\n": no HTTP/1.1 request starts so. From here HTTP/2's codec judges the rest
+  // of
+  // the preface, and answers a corrupt one with GOAWAY PROTOCOL_ERROR as RFC 9113 §3.4 asks.
+  private static final int HTTP2_FROM = 16;
 
   private final Http2Pipeline http2;
   private final boolean overTls;
@@ -49,10 +53,10 @@ final class HttpVersionSelector extends ByteToMessageDecoder {
       ctx.pipeline().remove(this);
       return;
     }
-    int compared = Math.min(in.readableBytes(), PREFACE.readableBytes());
+    int compared = Math.min(in.readableBytes(), HTTP2_FROM);
     if (!ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, compared)) {
       ctx.pipeline().remove(this);
-    } else if (compared == PREFACE.readableBytes()) {
+    } else if (compared == HTTP2_FROM) {
       switchToHttp2(ctx);
     }
   }
