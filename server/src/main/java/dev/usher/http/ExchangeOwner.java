@@ -8,6 +8,7 @@ import java.net.SocketAddress;
  * an HTTP/2 stream ({@link Http2StreamExchange}). Called on the owner's event loop only.
  */
 interface ExchangeOwner {
+  /** A final answer to an exchange not yet answered (the exchange has checked both). */
   void answer(HttpExchange exchange, FullHttpResponse response);
 
   SocketAddress remoteAddress();

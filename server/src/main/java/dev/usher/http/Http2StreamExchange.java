@@ -101,15 +101,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void answer(HttpExchange answered, FullHttpResponse response) {
-    if (answered.answered()) {
-      response.release();
-      throw new IllegalStateException("this exchange was already answered");
-    }
-    if (response.status().code() < 200) {
-      response.release();
-      throw new IllegalArgumentException(
-          "an answer is final (200 or above), not " + response.status() + ": usher sends 100");
-    }
     if (answered.abandoned || !ctx.channel().isActive()) {
       response.release();
       answered.release();

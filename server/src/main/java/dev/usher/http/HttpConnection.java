@@ -368,15 +368,6 @@ final class HttpConnection extends ChannelDuplexHandler
   /** From an exchange, on the event loop: the service's answer. */
   @Override
   public void answer(HttpExchange exchange, FullHttpResponse response) {
-    if (exchange.answered()) {
-      response.release();
-      throw new IllegalStateException("this exchange was already answered");
-    }
-    if (response.status().code() < 200) {
-      response.release();
-      throw new IllegalArgumentException(
-          "an answer is final (200 or above), not " + response.status() + ": usher sends 100");
-    }
     if (phase == Phase.CLOSED || exchange.abandoned) {
       response.release();
       exchange.release();

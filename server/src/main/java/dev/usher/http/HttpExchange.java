@@ -74,14 +74,28 @@ public final class HttpExchange {
    */
   public void respond(FullHttpResponse response) {
     if (loop.inEventLoop()) {
-      connection.answer(this, response);
+      deliver(response);
       return;
     }
     try {
-      loop.execute(() -> connection.answer(this, response));
+      loop.execute(() -> deliver(response));
     } catch (RejectedExecutionException loopGone) {
       ReferenceCountUtil.release(response);
     }
+  }
+
+  // On the loop: the rules of an answer, whichever version carries it.
+  private void deliver(FullHttpResponse response) {
+    if (answered()) {
+      response.release();
+      throw new IllegalStateException("this exchange was already answered");
+    }
+    if (response.status().code() < 200) {
+      response.release();
+      throw new IllegalArgumentException(
+          "an answer is final (200 or above), not " + response.status() + ": usher sends 100");
+    }
+    connection.answer(this, response);
   }
 
   /**
