@@ -67,9 +67,17 @@ nginx_pid=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [ "$status" -ne 0 ] && [ -n "${USHER_PID:-}" ] && ! kill -0 "$USHER_PID" 2>/dev/null; then
+    echo "usher is no longer running; the end of its log:" >&2
+    tail -n 30 "$work/usher.log" >&2
+  fi
   stop_usher
   [ -n "$nginx_pid" ] && stop_pid "$nginx_pid" 10
-  rm -rf "$work"
+  if [ "$status" -ne 0 ]; then
+    echo "tls.sh failed with status $status; the run's files are kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -134,13 +142,16 @@ cpu_ticks() { # cpu_ticks NAME
   echo "$total"
 }
 
-# h2load_run URL OUT: one h2load run of CONNECTIONS new connections, one request each, appended to OUT.
+# h2load_run URL OUT: one h2load run of CONNECTIONS new connections, one request each, appended to
+# OUT; fails when h2load does, or when not one request was answered (a server gone).
 h2load_run() {
-  taskset -c "$CLIENT_CPUS" h2load --h1 -n "$connections" -c "$connections" "$1" >>"$2" 2>&1 || {
-    echo "h2load failed against $1:" >&2
+  local status=0
+  taskset -c "$CLIENT_CPUS" h2load --h1 -n "$connections" -c "$connections" "$1" >>"$2" 2>&1 || status=$?
+  if [ "$status" -ne 0 ] || [ "$(awk '/^requests:/ { n = $8 } END { print n + 0 }' "$2")" -eq 0 ]; then
+    echo "h2load (status $status) got no answer from $1:" >&2
     tail -n 20 "$2" >&2
     exit 1
-  }
+  fi
 }
 # handshakes URL SECONDS OUT: h2load runs, again and again, until SECONDS have passed.
 handshakes() {
@@ -189,7 +200,12 @@ warm_up_server() { # warm_up_server NAME: every load once, not measured (the JIT
 measure() { # measure NAME ROUND
   local name=$1 round=$2 url before
   url="https://127.0.0.1:$(port_of "$name")/"
-  [ "$name" = usher ] && scrape "$work/usher-hs-$round.before.prom"
+  if [ "$name" = usher ]; then
+    scrape "$work/usher-hs-$round.before.prom" || {
+      echo "cannot scrape usher's /metrics (curl status $?)" >&2
+      exit 1
+    }
+  fi
   before=$(cpu_ticks "$name")
   handshakes "$url" "$seconds" "$work/$name-hs-$round"
   echo $(($(cpu_ticks "$name") - before)) >"$work/$name-hs-cpu-$round"
