@@ -18,6 +18,16 @@
 # config/usher-defaults.conf, upper case, '.' and '-' as '_'), or mount a HOCON file at
 # /opt/usher/config/usher.conf (read when present), or mount it anywhere and pass
 # `--config /path/to/file` as the container's arguments.
+#
+# TLS on the main listener (the admin port, the HEALTHCHECK's, stays plain): mount the directory
+# that holds the certificate chain and its key read-only, and name the two files:
+#
+#   docker run ... -v "$PWD/tls:/etc/usher/tls:ro" \
+#     -e SERVER_TLS_CERTIFICATE=/etc/usher/tls/tls.crt -e SERVER_TLS_PRIVATE_KEY=/etc/usher/tls/tls.key usher
+#
+# They must be readable by user 10001. usher reads them again every server.tls.reload-interval, so a
+# renewed pair needs no restart; mount the directory, not the files: a single-file bind mount keeps
+# the old file when it is replaced by a rename, as certificate tools do.
 
 # Both bases are arguments so that a build can point at a mirror or a local image.
 ARG BUILD_IMAGE=eclipse-temurin:25-jdk

@@ -84,6 +84,26 @@ class DockerfileTest {
   }
 
   @Test
+  void saysHowToMountACertificateForTlsWithUshersOwnVariables() {
+    String dockerfile = DeployFiles.read(DeployFiles.path("Dockerfile"));
+    Matcher mount = Pattern.compile("-v \"[^\"]+:(/[^\":]+):ro\"").matcher(dockerfile);
+    assertTrue(mount.find(), "a read-only mount of the certificate's directory");
+    Set<String> keys = new HashSet<>();
+    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
+        .entrySet()
+        .forEach(
+            entry -> keys.add(entry.getKey().toUpperCase().replace('.', '_').replace('-', '_')));
+    for (String variable : List.of("SERVER_TLS_CERTIFICATE", "SERVER_TLS_PRIVATE_KEY")) {
+      assertTrue(keys.contains(variable), variable + " is one of usher's variables");
+      Matcher set = Pattern.compile("-e " + variable + "=(\\S+)").matcher(dockerfile);
+      assertTrue(set.find(), "the Dockerfile's comment sets " + variable);
+      assertTrue(
+          set.group(1).startsWith(mount.group(1) + "/"),
+          variable + " names a file in the mounted directory: " + set.group(1));
+    }
+  }
+
+  @Test
   void carriesOciLabels() {
     String labels = String.join("\n", withKeyword("LABEL"));
     for (String label :

@@ -95,7 +95,7 @@ class GrafanaDashboardTest {
   }
 
   @Test
-  void dashboardShowsEveryPartOfTheAcceptPathAndTheRuntime() {
+  void dashboardShowsEveryPartOfTheAcceptPathTlsAndTheRuntime() {
     String all = DashboardQueries.all().stream().map(Query::expr).collect(Collectors.joining("\n"));
     List<String> missing = new ArrayList<>();
     for (String name :
@@ -108,6 +108,11 @@ class GrafanaDashboardTest {
             "server_connections_refused_total",
             "server_accept_queue_wait_seconds_bucket",
             "server_accept_handoff_seconds_bucket",
+            "server_tls_handshakes_total",
+            "server_tls_handshake_duration_seconds_bucket",
+            "server_tls_sessions_resumed_total",
+            "server_tls_certificate_expiry_timestamp_seconds",
+            "server_tls_certificate_reloads_total",
             "server_connections_active",
             "server_connections_accepted_total",
             "server_event_loop_lag_seconds_bucket",
@@ -133,6 +138,10 @@ class GrafanaDashboardTest {
                             .contains("server_accept_queue_wait_seconds_bucket")),
         "a heatmap of the accept-queue wait");
     assertTrue(all.contains("sum by (reason)"), "refusals by reason");
+    assertTrue(
+        all.contains("sum by (result) (rate(server_tls_handshakes_total{"),
+        "TLS handshakes by result");
+    assertTrue(all.contains("result!=\"success\""), "TLS handshake failures");
     assertTrue(all.contains("sum by (status_class)"), "requests by status class");
   }
 

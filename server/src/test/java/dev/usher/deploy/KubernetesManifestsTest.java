@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.typesafe.config.ConfigFactory;
 import dev.usher.deploy.KubernetesManifests.Manifest;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -21,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
@@ -50,12 +53,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * deploy/kubernetes: every manifest valid against the Kubernetes API's model (fabric8, strict), and
  * the manifests consistent with each other, with the image and with usher's configuration; and the
- * opt-in overlay deploy/kubernetes-overlays/somaxconn, which adds the one unsafe sysctl.
+ * opt-in overlays: deploy/kubernetes-overlays/somaxconn, which adds the one unsafe sysctl, and
+ * deploy/kubernetes-overlays/tls, which mounts a certificate Secret for the main listener (the
+ * objects it makes are built here as kustomize builds them, {@link KustomizePatches}).
  */
 class KubernetesManifestsTest {
   private static final Path DIR = DeployFiles.path("deploy/kubernetes");
   private static final Path SOMAXCONN_OVERLAY =
       DeployFiles.path("deploy/kubernetes-overlays/somaxconn");
+  private static final Path TLS_OVERLAY = DeployFiles.path("deploy/kubernetes-overlays/tls");
+
+  /** Where the TLS overlay mounts the Secret, and the two keys a kubernetes.io/tls Secret has. */
+  private static final String TLS_MOUNT = "/etc/usher/tls";
+
+  private static final String TLS_CERTIFICATE_KEY = "tls.crt";
+  private static final String TLS_PRIVATE_KEY_KEY = "tls.key";
 
   /**
    * The sysctls every kubelet allows (the Pod Security Standards' baseline set); any other is
@@ -234,14 +246,7 @@ class KubernetesManifestsTest {
 
   @Test
   void environmentVariablesAreUshersConfigurationKeys() {
-    Map<String, String> envToKey = new HashMap<>();
-    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
-        .entrySet()
-        .forEach(
-            entry ->
-                envToKey.put(
-                    entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'),
-                    entry.getKey()));
+    Map<String, String> envToKey = configurationKeysByVariable();
     List<String> unknown = new ArrayList<>();
     for (EnvVar env : usher.getEnv()) {
       if (!envToKey.containsKey(env.getName())) {
@@ -351,6 +356,167 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void theTlsOverlayPatchesTheBaseDeploymentAndServiceAndNothingElse() throws IOException {
+    JsonNode kustomization = DeployFiles.yaml(TLS_OVERLAY.resolve("kustomization.yaml"));
+    assertEquals("kustomize.config.k8s.io/v1beta1", kustomization.path("apiVersion").asText());
+    List<String> resources = new ArrayList<>();
+    kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
+    assertEquals(1, resources.size(), "the base alone: " + resources);
+    assertEquals(
+        DIR.toRealPath(),
+        TLS_OVERLAY.resolve(resources.getFirst()).toRealPath(),
+        "the overlay's resource is deploy/kubernetes");
+    Map<String, String> patches = new LinkedHashMap<>();
+    kustomization
+        .path("patches")
+        .forEach(
+            patch ->
+                patches.put(
+                    patch.path("path").asText(),
+                    patch.path("target").isMissingNode()
+                        ? ""
+                        : patch.at("/target/kind").asText()
+                            + "/"
+                            + patch.at("/target/name").asText()));
+    assertEquals(
+        Map.of(
+            "tls.yaml", "", "service-https.yaml", "Service/" + service().getMetadata().getName()),
+        patches,
+        "a strategic merge patch of the Deployment (it names its target) and a JSON patch of the"
+            + " Service");
+    String comment = DeployFiles.read(TLS_OVERLAY.resolve("kustomization.yaml"));
+    for (String point :
+        List.of("kubernetes.io/tls", "symlink", "server.tls.reload-interval", "subPath")) {
+      assertTrue(comment.contains(point), "the overlay's comment explains " + point);
+    }
+    assertTrue(
+        DeployFiles.read(DIR.resolve("deployment.yaml")).contains("deploy/kubernetes-overlays/tls"),
+        "deployment.yaml points to the overlay that turns TLS on");
+  }
+
+  @Test
+  void theTlsOverlayMountsTheCertificateSecretReadOnlyWhereUshersTlsKeysPoint() {
+    Deployment tls = tlsOverlayDeployment();
+    PodSpec spec = tls.getSpec().getTemplate().getSpec();
+    Container container = spec.getContainers().getFirst();
+
+    Volume volume =
+        spec.getVolumes().stream()
+            .filter(candidate -> candidate.getSecret() != null)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Secret volume in " + spec.getVolumes()));
+    assertFalse(volume.getSecret().getSecretName().isBlank(), "the Secret's name");
+    assertTrue(
+        volume.getSecret().getItems() == null || volume.getSecret().getItems().isEmpty(),
+        "the whole Secret, each key a file of its name (tls.crt, tls.key)");
+    assertEquals(
+        0440, volume.getSecret().getDefaultMode(), "readable by the owner and fsGroup alone");
+    assertEquals(
+        spec.getSecurityContext().getRunAsGroup(),
+        spec.getSecurityContext().getFsGroup(),
+        "the files' group (fsGroup) is usher's");
+
+    VolumeMount mount =
+        container.getVolumeMounts().stream()
+            .filter(candidate -> candidate.getName().equals(volume.getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the Secret volume is not mounted"));
+    assertEquals(TLS_MOUNT, mount.getMountPath());
+    assertEquals(Boolean.TRUE, mount.getReadOnly(), "mounted read-only");
+    assertTrue(
+        mount.getSubPath() == null && mount.getSubPathExpr() == null,
+        "no subPath: the kubelet never updates a subPath mount, so a renewed certificate would"
+            + " never reach usher");
+
+    Map<String, String> environment = new LinkedHashMap<>();
+    container.getEnv().forEach(env -> environment.put(env.getName(), env.getValue()));
+    Map<String, String> envToKey = configurationKeysByVariable();
+    assertEquals("server.tls.certificate", envToKey.get("SERVER_TLS_CERTIFICATE"));
+    assertEquals("server.tls.private-key", envToKey.get("SERVER_TLS_PRIVATE_KEY"));
+    assertEquals(TLS_MOUNT + "/" + TLS_CERTIFICATE_KEY, environment.get("SERVER_TLS_CERTIFICATE"));
+    assertEquals(TLS_MOUNT + "/" + TLS_PRIVATE_KEY_KEY, environment.get("SERVER_TLS_PRIVATE_KEY"));
+    List<String> unknown =
+        environment.keySet().stream().filter(name -> !envToKey.containsKey(name)).toList();
+    assertEquals(List.of(), unknown, "env variables that are no usher configuration key");
+  }
+
+  @Test
+  void theTlsOverlayLeavesTheProbesOnThePlainAdminPortAndAllElseAsTheBaseHasIt() {
+    Deployment tls = tlsOverlayDeployment();
+    Container container = tls.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertEquals(usher.getStartupProbe(), container.getStartupProbe(), "startup probe");
+    assertEquals(usher.getLivenessProbe(), container.getLivenessProbe(), "liveness probe");
+    assertEquals(usher.getReadinessProbe(), container.getReadinessProbe(), "readiness probe");
+    assertEquals(
+        "HTTP",
+        Optional.ofNullable(container.getReadinessProbe().getHttpGet().getScheme()).orElse("HTTP"),
+        "the admin port stays plain HTTP");
+
+    // Without the Secret's volume, its mount and the two variables, the base Deployment again.
+    JsonNode built = tlsOverlayDeploymentTree().deepCopy();
+    JsonNode podTree = built.at("/spec/template/spec");
+    JsonNode containerTree = podTree.at("/containers/0");
+    removeWhere((ArrayNode) podTree.get("volumes"), "name", "tls");
+    removeWhere((ArrayNode) containerTree.get("volumeMounts"), "mountPath", TLS_MOUNT);
+    removeWhere((ArrayNode) containerTree.get("env"), "name", "SERVER_TLS_CERTIFICATE");
+    removeWhere((ArrayNode) containerTree.get("env"), "name", "SERVER_TLS_PRIVATE_KEY");
+    assertEquals(
+        DeployFiles.yaml(DIR.resolve("deployment.yaml")),
+        built,
+        "the overlay changes nothing else in the Deployment");
+  }
+
+  @Test
+  void theTlsOverlaysServiceAnswersHttpsOn443FromTheMainListener() {
+    JsonNode base = DeployFiles.yaml(DIR.resolve("service.yaml"));
+    JsonNode operations = DeployFiles.yaml(TLS_OVERLAY.resolve("service-https.yaml"));
+    Service https =
+        (Service)
+            KubernetesManifests.parse(
+                KustomizePatches.jsonPatch(base, operations), "service.yaml + service-https.yaml");
+    assertEquals(1, https.getSpec().getPorts().size(), https.getSpec().getPorts().toString());
+    ServicePort port = https.getSpec().getPorts().getFirst();
+    assertEquals(
+        List.of("https", 443, "https"),
+        List.of(port.getName(), port.getPort(), port.getAppProtocol()));
+    assertEquals(
+        8080,
+        containerPort(port.getTargetPort(), "the https Service port").getContainerPort(),
+        "to the main listener");
+    assertEquals(service().getSpec().getSelector(), https.getSpec().getSelector());
+  }
+
+  @Test
+  void theOverlayPatchesMergeListsByTheirKubernetesKeysAndReplaceOthers() {
+    JsonNode base =
+        yaml(
+            """
+        containers:
+          - {name: a, env: [{name: X, value: "1"}], args: [p, q]}
+          - {name: b}
+        """);
+    JsonNode patch =
+        yaml(
+            """
+        containers:
+          - {name: a, env: [{name: X, value: "2"}, {name: Y, value: "3"}], args: [r]}
+        """);
+    assertEquals(
+        yaml(
+            """
+        containers:
+          - {name: a, env: [{name: X, value: "2"}, {name: Y, value: "3"}], args: [r]}
+          - {name: b}
+        """),
+        KustomizePatches.strategicMerge(base, patch));
+    assertEquals(
+        yaml("{ports: [{port: 443}], other: 1}"),
+        KustomizePatches.jsonPatch(
+            yaml("{ports: [{port: 80}], other: 1}"),
+            yaml("[{op: replace, path: /ports/0, value: {port: 443}}]")));
+  }
+
+  @Test
   void annotationsPointPrometheusAtTheAdminPortsMetrics() {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     assertEquals("true", annotations.get("prometheus.io/scrape"));
@@ -454,6 +620,43 @@ class KubernetesManifestsTest {
         imageName,
         kustomization.at("/images/0/name").asText(),
         "kustomize's image entry names the container's image");
+  }
+
+  /** The overlay's Deployment as kustomize builds it: the base with tls.yaml merged in. */
+  private static JsonNode tlsOverlayDeploymentTree() {
+    return KustomizePatches.strategicMerge(
+        DeployFiles.yaml(DIR.resolve("deployment.yaml")),
+        DeployFiles.yaml(TLS_OVERLAY.resolve("tls.yaml")));
+  }
+
+  private static Deployment tlsOverlayDeployment() {
+    return (Deployment)
+        KubernetesManifests.parse(tlsOverlayDeploymentTree(), "deployment.yaml + tls.yaml");
+  }
+
+  private static Service service() {
+    return only(Service.class);
+  }
+
+  private static void removeWhere(ArrayNode list, String field, String value) {
+    for (int i = list.size() - 1; i >= 0; i--) {
+      if (value.equals(list.get(i).path(field).asText())) {
+        list.remove(i);
+      }
+    }
+  }
+
+  /** usher's configuration keys by their environment variable (SERVER_PORT: server.port). */
+  private static Map<String, String> configurationKeysByVariable() {
+    Map<String, String> envToKey = new HashMap<>();
+    ConfigFactory.parseFile(DeployFiles.path("config/usher-defaults.conf").toFile())
+        .entrySet()
+        .forEach(
+            entry ->
+                envToKey.put(
+                    entry.getKey().toUpperCase().replace('.', '_').replace('-', '_'),
+                    entry.getKey()));
+    return envToKey;
   }
 
   private static JsonNode adapterRule() throws IOException {

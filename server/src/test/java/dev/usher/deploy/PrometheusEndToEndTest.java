@@ -13,6 +13,7 @@ import dev.usher.lifecycle.AcceptHold;
 import dev.usher.testing.ExternalTools;
 import dev.usher.testing.RawConnection;
 import dev.usher.testing.RunningServer;
+import dev.usher.testing.TestCertificates;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.channels.SocketChannel;
@@ -29,17 +30,21 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/prometheus and the Grafana dashboard against usher itself: a real Prometheus (Debian
  * package prometheus) runs deploy/prometheus/prometheus.yml and alerts.yml, scraping an in-process
- * usher every second. A real listen-queue overflow must fire UsherListenQueueOverflow and
- * UsherListenQueueNearLimit; once usher has served some traffic, every query of the dashboard must
- * return data, with every variable at All and with each at the first value it offers; a variable
- * must filter every query over series that carry its label; and the alerts and the dashboard must
- * name only series usher really exports. About 10 to 15 s here.
+ * usher with TLS on its main listener (a certificate from {@link TestCertificates}, BoringSSL),
+ * scraping it every second. A real listen-queue overflow must fire UsherListenQueueOverflow and
+ * UsherListenQueueNearLimit; once usher has served some traffic over TLS (and refused a client that
+ * spoke plain HTTP to it, a failed handshake), every query of the dashboard must return data, with
+ * every variable at All and with each at the first value it offers; a variable must filter every
+ * query over series that carry its label; and the alerts and the dashboard must name only series
+ * usher really exports: TLS on is what exports the TLS meters the TLS alerts and panels read. About
+ * 10 to 15 s here.
  *
  * <p>What the test changes in its copies of the files, and nothing else:
  *
@@ -91,13 +96,23 @@ class PrometheusEndToEndTest {
       throws Exception {
     ExternalTools.require("prometheus", "prometheus");
     long started = System.nanoTime();
+    Path certificates = Files.createDirectory(scratch.resolve("tls"));
+    TestCertificates authority = TestCertificates.in(certificates);
+    TestCertificates.Pair certificate = authority.server("usher");
     try (RunningServer usher =
         RunningServer.start(
             Map.of(
                 "server.backlog",
                 String.valueOf(BACKLOG),
                 "server.max-connections",
-                String.valueOf(MAX_CONNECTIONS)))) {
+                String.valueOf(MAX_CONNECTIONS),
+                "server.tls.certificate",
+                certificate.certificate().toString(),
+                "server.tls.private-key",
+                certificate.privateKey().toString(),
+                // BoringSSL, which the dashboard's resumption panel needs.
+                "server.tls.provider",
+                "openssl"))) {
       String instance = "127.0.0.1:" + usher.server().adminAddress().getPort();
       Path config = writeConfiguration(scratch, instance);
       try (PrometheusServer prometheus =
@@ -110,7 +125,7 @@ class PrometheusEndToEndTest {
             "PrometheusEndToEndTest: %s firing %.1f s after the overflow began%n",
             OVERFLOW_ALERTS, (System.nanoTime() - overflowing) / 1e9);
 
-        serveTraffic(usher);
+        serveTraffic(usher, authority.clientContext());
         // The GC panels show pauses recorded since usher's registry was made: this short run may
         // have had none yet, as a freshly started usher has none.
         System.gc();
@@ -302,11 +317,12 @@ class PrometheusEndToEndTest {
   }
 
   /**
-   * HTTP requests answered 200 and 404, on connections that take every slot of
+   * HTTPS requests answered 200 and 404, on connections that take every slot of
    * server.max-connections; then one more connection, which usher refuses. Closing them all ends
-   * connections (the duration histogram) after bytes both ways.
+   * connections (the duration histogram) after bytes both ways. Then a client that speaks plain
+   * HTTP to the TLS listener: a failed handshake (result protocol).
    */
-  private static void serveTraffic(RunningServer usher) throws Exception {
+  private static void serveTraffic(RunningServer usher, SSLContext tls) throws Exception {
     await("the overflow's connections closed")
         .atMost(USHER_SETTLES)
         .until(() -> usher.scrape().require("server_connections_active", "listener=\"main\"") == 0);
@@ -315,7 +331,7 @@ class PrometheusEndToEndTest {
     List<RawConnection> admitted = new ArrayList<>();
     try {
       for (int i = 0; i < MAX_CONNECTIONS; i++) {
-        RawConnection connection = RawConnection.open(usher.address());
+        RawConnection connection = RawConnection.openTls(usher.address(), tls);
         admitted.add(connection);
         assertEquals(
             200, connection.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n").readResponse().status());
@@ -346,6 +362,23 @@ class PrometheusEndToEndTest {
                         .scrape()
                         .require("server_connections_refused_total", "reason=\"max_connections\"")
                     > refusedBefore);
+
+    await("the TLS connections closed")
+        .atMost(USHER_SETTLES)
+        .until(() -> usher.scrape().require("server_connections_active", "listener=\"main\"") == 0);
+    String protocol = "result=\"protocol\"";
+    double notTlsBefore = usher.scrape().require("server_tls_handshakes_total", protocol);
+    try (RawConnection plain = RawConnection.open(usher.address())) {
+      plain.send("GET / HTTP/1.1\r\nHost: usher\r\n\r\n");
+      // usher closes it; whatever it sends first (an alert, or nothing) does not matter here.
+      plain.socket().getInputStream().readAllBytes();
+    } catch (SocketException reset) {
+      // Reset: refused just the same.
+    }
+    await("a failed TLS handshake counted")
+        .atMost(USHER_SETTLES)
+        .until(
+            () -> usher.scrape().require("server_tls_handshakes_total", protocol) > notTlsBefore);
   }
 
   /** Every dashboard query, with {@code variables}, has a value. */

@@ -123,7 +123,7 @@ class PrometheusRulesTest {
   }
 
   @Test
-  void alertsCoverTheAcceptPathTheRuntimeAndAvailability() {
+  void alertsCoverTheAcceptPathTlsTheRuntimeAndAvailability() {
     Set<String> alerts = new HashSet<>();
     alertRules().forEach(rule -> alerts.add(rule.get("alert").asText()));
     assertEquals(
@@ -133,6 +133,9 @@ class PrometheusRulesTest {
             "UsherRefusingAtConnectionLimit",
             "UsherAcceptErrors",
             "UsherAcceptQueueWaitHigh",
+            "UsherTlsCertificateExpiresSoon",
+            "UsherTlsCertificateReloadFailed",
+            "UsherTlsHandshakeFailuresHigh",
             "UsherEventLoopLagHigh",
             "UsherFileDescriptorsNearLimit",
             "UsherDown",

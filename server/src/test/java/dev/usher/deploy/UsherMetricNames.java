@@ -39,6 +39,12 @@ public final class UsherMetricNames {
           Map.entry("server_accept_queue_wait_seconds", Kind.HISTOGRAM),
           Map.entry("server_accept_handoff_seconds", Kind.HISTOGRAM),
           Map.entry("server_accept_batch_size", Kind.HISTOGRAM),
+          // The TLS meters: registered only where TLS is configured (server.tls.*).
+          Map.entry("server_tls_handshakes_total", Kind.COUNTER),
+          Map.entry("server_tls_handshake_duration_seconds", Kind.HISTOGRAM),
+          Map.entry("server_tls_sessions_resumed_total", Kind.COUNTER),
+          Map.entry("server_tls_certificate_expiry_timestamp_seconds", Kind.GAUGE),
+          Map.entry("server_tls_certificate_reloads_total", Kind.COUNTER),
           Map.entry("server_event_loop_pending_tasks", Kind.GAUGE),
           Map.entry("server_event_loop_lag_seconds", Kind.HISTOGRAM),
           Map.entry("server_http_requests_total", Kind.COUNTER),

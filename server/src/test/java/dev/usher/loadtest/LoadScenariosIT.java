@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The load-test scenarios of {@code deploy/loadtest/} run end to end as a user runs them, for a few
  * seconds each: each exits 0, prints its summary (the client view beside the server view, and where
  * they disagree), and leaves a report.html with SVG charts; the accept-path overhead benchmark
- * prints its two tables. It proves the scripts work, not how fast usher is. (The peer benchmark's
- * test is in the benchmarks module, next to the raw Netty server it starts.)
+ * prints its two tables, the TLS benchmark its table against nginx and usher's handshake histogram.
+ * It proves the scripts work, not how fast usher is. (The peer benchmark's test is in the
+ * benchmarks module, next to the raw Netty server it starts.)
  */
 class LoadScenariosIT {
   private static final Duration SCENARIO_LIMIT = Duration.ofMinutes(2);
@@ -120,6 +122,53 @@ class LoadScenariosIT {
   }
 
   @Test
+  void tlsBenchmarkMeasuresUsherAndNginxAndShowsUshersHandshakes() throws Exception {
+    ExternalTools.require("openssl", "openssl");
+    ExternalTools.require("h2load", "nghttp2-client");
+    ExternalTools.require("wrk", "wrk");
+    ExternalTools.require("ab", "apache2-utils");
+    ExternalTools.require("nginx", "nginx-light");
+
+    ScenarioRun run =
+        run(Map.of("CONNECTIONS", "16", "WARMUP_HANDSHAKES", "64"), "tls.sh", "1", "1");
+
+    assertEquals(0, run.exitStatus(), run.output());
+    run.assertPrinted("usher negotiates: TLSv1.3, ");
+    run.assertPrinted("nginx negotiates: TLSv1.3, ");
+    for (String row :
+        List.of(
+            "full TLS handshakes/s",
+            "server CPU per full handshake",
+            "keep-alive requests/s over TLS",
+            "server CPU per keep-alive request",
+            "new TLS connections/s, ab",
+            "one new TLS connection alone")) {
+      List<String> cells = tableRow(run.output(), row);
+      for (int server = 1; server <= 2; server++) {
+        assertTrue(
+            cells.get(server).matches("[0-9]+(\\.[0-9]+)?")
+                && Double.parseDouble(cells.get(server)) > 0,
+            "row '"
+                + row
+                + "' has no figure for "
+                + (server == 1 ? "usher" : "nginx")
+                + ": "
+                + cells);
+      }
+      assertTrue(
+          cells.get(3).matches("[0-9]+\\.[0-9]+"), "row '" + row + "' has no ratio: " + cells);
+    }
+    // Every measured handshake a full one, each counted by usher as the client counted it.
+    run.assertPrinted("| sessions resumed (server_tls_sessions_resumed_total) | 0 |");
+    run.assertPrinted("client and server agree on full handshakes");
+    assertTrue(
+        Double.parseDouble(tableRow(run.output(), "success").get(1).replace(",", "")) > 0,
+        "no successful handshake counted:\n" + run.output());
+    run.assertPrinted("server_tls_handshake_duration_seconds (from the connection's start");
+    run.assertPrinted("| ≤ +Inf | ");
+  }
+
+  @Test
   void backlogStormScenarioShowsClientConnectTimesBesideTheListenQueue() throws Exception {
     ScenarioRun run = run("backlog-storm.sh", "200", "3");
 
@@ -132,6 +181,16 @@ class LoadScenariosIT {
         "no listen-queue row:\n" + run.output());
     assertTrue(run.output().contains("listen overflows"), "no overflow delta:\n" + run.output());
     run.assertWroteTheReport();
+  }
+
+  /** The Markdown table row whose first cell starts with {@code label}: its cells, label first. */
+  private static List<String> tableRow(String output, String label) {
+    return output
+        .lines()
+        .filter(line -> line.startsWith("| " + label))
+        .findFirst()
+        .map(line -> Arrays.stream(line.split("\\|")).skip(1).map(String::strip).toList())
+        .orElseThrow(() -> new AssertionError("no row '" + label + "' in:\n" + output));
   }
 
   private ScenarioRun run(String script, String... arguments)

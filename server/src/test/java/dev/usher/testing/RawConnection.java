@@ -17,11 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A plain TCP connection that speaks HTTP/1.x by hand, for what a well-behaved client library would
- * hide: malformed requests, pipelining, and exactly when and how the server ends the connection.
- * Every read is bounded by a timeout, so a test never hangs on a server that stays silent.
+ * A TCP connection (plain, or TLS with {@link #openTls}) that speaks HTTP/1.x by hand, for what a
+ * well-behaved client library would hide: malformed requests, pipelining, and exactly when and how
+ * the server ends the connection. Every read is bounded by a timeout, so a test never hangs on a
+ * server that stays silent.
  */
 public final class RawConnection implements AutoCloseable {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -55,6 +59,32 @@ public final class RawConnection implements AutoCloseable {
   public static RawConnection over(Socket connected) throws IOException {
     connected.setSoTimeout((int) READ_TIMEOUT.toMillis());
     return new RawConnection(connected);
+  }
+
+  /**
+   * Connects to {@code address} over TLS with {@code tls}, checking the server's certificate
+   * against the address as an HTTPS client does; the TLS handshake is done when this returns.
+   */
+  public static RawConnection openTls(InetSocketAddress address, SSLContext tls)
+      throws IOException {
+    Socket tcp = new Socket();
+    try {
+      tcp.setTcpNoDelay(true);
+      tcp.setSoTimeout((int) READ_TIMEOUT.toMillis());
+      tcp.connect(address, (int) READ_TIMEOUT.toMillis());
+      SSLSocket socket =
+          (SSLSocket)
+              tls.getSocketFactory()
+                  .createSocket(tcp, address.getHostString(), address.getPort(), true);
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      return new RawConnection(socket);
+    } catch (IOException | RuntimeException failure) {
+      tcp.close();
+      throw failure;
+    }
   }
 
   /** Sends ASCII text as one write, such as a whole request or several pipelined ones. */

@@ -1,12 +1,18 @@
 package dev.usher.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Certificates and keys for TLS tests, made by {@code openssl} (as an operator would make them) in
@@ -51,6 +57,22 @@ public final class TestCertificates {
   /** The authority's certificate: what clients trust. */
   public Path authority() {
     return directory.resolve("ca.crt");
+  }
+
+  /** A client's TLS context that trusts the authority, and nothing else. */
+  public SSLContext clientContext() throws IOException, GeneralSecurityException {
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    try (InputStream pem = Files.newInputStream(authority())) {
+      trusted.setCertificateEntry(
+          "usher test CA", CertificateFactory.getInstance("X.509").generateCertificate(pem));
+    }
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   /** A server certificate for localhost and 127.0.0.1, signed by the authority, EC P-256 key. */
