@@ -123,7 +123,7 @@ class PrometheusRulesTest {
   }
 
   @Test
-  void alertsCoverTheAcceptPathTlsTheRuntimeAndAvailability() {
+  void alertsCoverTheAcceptPathTlsHttp2TheRuntimeAndAvailability() {
     Set<String> alerts = new HashSet<>();
     alertRules().forEach(rule -> alerts.add(rule.get("alert").asText()));
     assertEquals(
@@ -136,6 +136,7 @@ class PrometheusRulesTest {
             "UsherTlsCertificateExpiresSoon",
             "UsherTlsCertificateReloadFailed",
             "UsherTlsHandshakeFailuresHigh",
+            "UsherHttp2ClientsCutOff",
             "UsherEventLoopLagHigh",
             "UsherFileDescriptorsNearLimit",
             "UsherDown",
