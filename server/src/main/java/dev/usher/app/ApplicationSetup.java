@@ -4,10 +4,12 @@ import dev.usher.config.Http2Config;
 import dev.usher.config.HttpConfig;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
+import dev.usher.http.BlockingWork;
 import dev.usher.http.Http2Settings;
 import dev.usher.http.HttpApplication;
 import dev.usher.http.HttpService;
 import dev.usher.http.HttpSettings;
+import dev.usher.metrics.BlockingMeters;
 import dev.usher.metrics.Http2Meters;
 import dev.usher.metrics.HttpMeters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +25,7 @@ public final class ApplicationSetup {
   private final PrometheusMeterRegistry registry;
   private HttpMeters httpMeters;
   private Http2Meters http2Meters;
+  private BlockingWork blockingWork;
 
   public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -32,6 +35,20 @@ public final class ApplicationSetup {
   /** Where an application registers meters of its own; they are scraped with usher's. */
   public MeterRegistry meterRegistry() {
     return registry;
+  }
+
+  /**
+   * {@code service}, run off the event loop: each request on a virtual thread of its own, at most
+   * {@code http.blocking.max-concurrent} at once (above it, 503 with {@code Retry-After}). For
+   * handlers that block; wrap only the routes that do, and hand the result to {@link #http}.
+   */
+  public HttpService blocking(HttpService service) {
+    if (blockingWork == null) {
+      BlockingMeters meters = new BlockingMeters(registry);
+      blockingWork = new BlockingWork(config.http().blockingMaxConcurrent(), meters);
+      meters.countActive(blockingWork::active);
+    }
+    return blockingWork.runs(service);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.usher.config.ServerConfig;
 import dev.usher.config.UsherConfig;
 import dev.usher.sample.EchoApplication;
 import dev.usher.sample.HelloService;
+import dev.usher.sample.SleepService;
 
 /** The sample applications usher ships, chosen by {@code server.protocol}. */
 public final class BuiltInApplications {
@@ -13,7 +14,11 @@ public final class BuiltInApplications {
   public static UsherApplication forConfig(UsherConfig config, ApplicationSetup setup) {
     ServerConfig server = config.server();
     return switch (server.protocol()) {
-      case HTTP -> setup.http(new HelloService());
+      case HTTP ->
+          setup.http(
+              config.http().sampleLoadRoutes()
+                  ? new HelloService(setup.blocking(new SleepService()))
+                  : new HelloService());
       case ECHO ->
           new EchoApplication(
               server.idleTimeout(), server.lingeringTimeout(), server.lingeringTime());

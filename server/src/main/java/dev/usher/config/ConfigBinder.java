@@ -138,7 +138,9 @@ final class ConfigBinder {
         new Http2Config(
             values.bool("http.http2.enabled"),
             values.integer("http.http2.max-concurrent-streams", 1, 10_000),
-            values.duration("http.http2.max-connection-age", Duration.ZERO, Duration.ofDays(365))));
+            values.duration("http.http2.max-connection-age", Duration.ZERO, Duration.ofDays(365))),
+        values.integer("http.blocking.max-concurrent", 1, 1_000_000),
+        values.bool("http.sample-load-routes"));
   }
 
   private AdminConfig admin(ServerConfig server) throws InvalidConfigException {

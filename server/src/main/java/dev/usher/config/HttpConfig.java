@@ -13,10 +13,16 @@ import java.time.Duration;
  * @param maxBodyBytes the largest request body ({@code http.max-body-bytes}; 413 above)
  * @param requestTimeout how long a request may take to arrive, from its first byte to its last
  *     ({@code http.request-timeout}; 408 after it)
+ * @param blockingMaxConcurrent blocking handlers running at once on virtual threads; above it, 503
+ *     ({@code http.blocking.max-concurrent})
+ * @param sampleLoadRoutes whether the sample's routes that cost work exist ({@code
+ *     http.sample-load-routes}): denial-of-service handles, off by default
  */
 public record HttpConfig(
     int maxInitialLineBytes,
     int maxHeaderBytes,
     int maxBodyBytes,
     Duration requestTimeout,
-    Http2Config http2) {}
+    Http2Config http2,
+    int blockingMaxConcurrent,
+    boolean sampleLoadRoutes) {}

@@ -18,10 +18,24 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The sample HTTP service: {@code GET /} (and {@code HEAD /}) answer a short text, {@code POST
- * /echo} sends the body back. Another method on a known path gets 405 with {@code Allow}; an
- * unknown path 404. This is the class a forking team replaces with its own.
+ * /echo} sends the body back, and, where the load routes are on, {@code GET /sleep?ms=N} blocks (on
+ * usher's blocking work, see {@link SleepService}). Another method on a known path gets 405 with
+ * {@code Allow}; an unknown path 404. This is the class a forking team replaces with its own.
  */
 public final class HelloService implements HttpService {
+  private final HttpService sleep;
+
+  /** The routes {@code /} and {@code /echo}. */
+  public HelloService() {
+    this(null);
+  }
+
+  /**
+   * @param sleep what serves {@code /sleep}, or null for no such route
+   */
+  public HelloService(HttpService sleep) {
+    this.sleep = sleep;
+  }
 
   // Each response sends a duplicate: its own indexes over these shared bytes. (A read-only view
   // would protect them, but costs a slow copy on every response.)
@@ -31,11 +45,19 @@ public final class HelloService implements HttpService {
               .writeBytes("hello from usher\n".getBytes(StandardCharsets.US_ASCII)));
 
   @Override
-  public void serve(FullHttpRequest request, HttpExchange exchange) {
+  public void serve(FullHttpRequest request, HttpExchange exchange) throws Exception {
     HttpMethod method = request.method();
     String uri = request.uri();
     // Most requests are for "/": no need to decode a query that is not there.
     String path = uri.equals("/") ? uri : new QueryStringDecoder(uri).path();
+    if (sleep != null && path.equals("/sleep")) {
+      if (method.equals(HttpMethod.GET)) {
+        sleep.serve(request, exchange);
+      } else {
+        exchange.respond(methodNotAllowed("GET"));
+      }
+      return;
+    }
     exchange.respond(
         switch (path) {
           case "/" ->

@@ -17,14 +17,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigHttpKeysTest {
   private static final Http2Config DEFAULT_HTTP2 = new Http2Config(true, 100, Duration.ZERO);
   private static final HttpConfig SET =
-      new HttpConfig(8 * 1024, 16 * 1024, 2 * 1024 * 1024, Duration.ofSeconds(10), DEFAULT_HTTP2);
+      new HttpConfig(
+          8 * 1024, 16 * 1024, 2 * 1024 * 1024, Duration.ofSeconds(10), DEFAULT_HTTP2, 1000, false);
 
   @TempDir Path directory;
 
   @Test
   void theDefaultsAreTheLimitsUsherHasAlwaysHad() throws Exception {
     assertEquals(
-        new HttpConfig(4 * 1024, 8 * 1024, 1024 * 1024, Duration.ofSeconds(30), DEFAULT_HTTP2),
+        new HttpConfig(
+            4 * 1024, 8 * 1024, 1024 * 1024, Duration.ofSeconds(30), DEFAULT_HTTP2, 1000, false),
         new ConfigLayers().load().config().http());
   }
 
