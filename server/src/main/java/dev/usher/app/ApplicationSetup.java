@@ -80,6 +80,7 @@ public final class ApplicationSetup {
         http.requestTimeout(),
         server.idleTimeout(),
         server.lingeringTimeout(),
-        server.lingeringTime());
+        server.lingeringTime(),
+        http.requestIds());
   }
 }

@@ -140,7 +140,8 @@ final class ConfigBinder {
             values.integer("http.http2.max-concurrent-streams", 1, 10_000),
             values.duration("http.http2.max-connection-age", Duration.ZERO, Duration.ofDays(365))),
         values.integer("http.blocking.max-concurrent", 1, 1_000_000),
-        values.bool("http.sample-load-routes"));
+        values.bool("http.sample-load-routes"),
+        values.bool("http.request-id"));
   }
 
   private AdminConfig admin(ServerConfig server) throws InvalidConfigException {

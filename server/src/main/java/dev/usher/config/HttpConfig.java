@@ -17,6 +17,8 @@ import java.time.Duration;
  *     ({@code http.blocking.max-concurrent})
  * @param sampleLoadRoutes whether the sample's routes that cost work exist ({@code
  *     http.sample-load-routes}): denial-of-service handles, off by default
+ * @param requestIds whether each request gets an id, echoed in {@code X-Request-Id} ({@code
+ *     http.request-id})
  */
 public record HttpConfig(
     int maxInitialLineBytes,
@@ -25,4 +27,5 @@ public record HttpConfig(
     Duration requestTimeout,
     Http2Config http2,
     int blockingMaxConcurrent,
-    boolean sampleLoadRoutes) {}
+    boolean sampleLoadRoutes,
+    boolean requestIds) {}

@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Where HTTP handlers that block (a database call, another service) run: each request on a virtual
@@ -90,6 +91,9 @@ public final class BlockingWork implements AutoCloseable {
       HttpService service, FullHttpRequest request, HttpExchange exchange, long submitted) {
     long started = System.nanoTime();
     observer.started(started - submitted);
+    if (exchange.requestId != null) {
+      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
+    }
     try {
       service.serve(request, exchange);
     } catch (Exception | LinkageError | AssertionError failure) {
@@ -101,6 +105,7 @@ public final class BlockingWork implements AutoCloseable {
           failure);
       exchange.respond(HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
     } finally {
+      MDC.remove(RequestIds.MDC_KEY);
       request.release();
       permits.release();
       observer.finished(System.nanoTime() - started);

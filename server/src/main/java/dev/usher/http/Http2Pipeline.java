@@ -97,7 +97,8 @@ final class Http2Pipeline {
           .addLast(new Http2RequestHeadRules())
           .addLast(new Http2StreamFrameToHttpObjectCodec(true))
           .addLast(new HttpObjectAggregator(rules.maxBodyBytes()))
-          .addLast(new Http2StreamExchange(rules.service(), recorders, observer));
+          .addLast(
+              new Http2StreamExchange(rules.service(), recorders, observer, rules.requestIds()));
     }
   }
 }

@@ -20,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One HTTP/2 stream's exchange, behind Netty's frame-to-HTTP codec and aggregator on the stream's
@@ -33,6 +34,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private final HttpService service;
   private final ExchangeRecorder.PerLoop recorders;
   private final Http2Observer observer;
+  private final boolean requestIds;
   private ChannelHandlerContext ctx;
   private ExchangeRecorder recorder;
   private HttpExchange exchange;
@@ -40,8 +42,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private boolean open;
 
   Http2StreamExchange(
-      HttpService service, ExchangeRecorder.PerLoop recorders, Http2Observer observer) {
+      HttpService service,
+      ExchangeRecorder.PerLoop recorders,
+      Http2Observer observer,
+      boolean requestIds) {
     this.service = service;
+    this.requestIds = requestIds;
     this.recorders = recorders;
     this.observer = observer;
   }
@@ -74,8 +80,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       ReferenceCountUtil.release(msg);
       return;
     }
-    exchange = new HttpExchange(this, ctx.executor(), request, startNanos);
+    exchange = new HttpExchange(this, ctx.executor(), request, startNanos, requestIds);
     exchange.request = request;
+    if (exchange.requestId != null) {
+      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
+    }
     try {
       service.serve(request, exchange);
     } catch (Exception | LinkageError | AssertionError failure) {
@@ -87,6 +96,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
           failure);
       if (!exchange.answered()) {
         answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+      }
+    } finally {
+      if (exchange.requestId != null) {
+        MDC.remove(RequestIds.MDC_KEY);
       }
     }
   }
@@ -111,6 +124,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       HttpUtil.setContentLength(response, response.content().readableBytes());
     }
     response.headers().set(HttpHeaderNames.DATE, HttpDate.of(System.currentTimeMillis()));
+    if (answered.requestId != null) {
+      response.headers().set(RequestIds.HEADER, answered.requestId);
+    }
     if (answered.method.equals(HttpMethod.HEAD)) {
       FullHttpResponse headOnly = response.replace(Unpooled.EMPTY_BUFFER);
       response.release();

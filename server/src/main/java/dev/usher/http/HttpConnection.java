@@ -36,6 +36,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The one owner of an HTTP/1.1 connection's life, behind Netty's codec: the requests in flight and
@@ -210,7 +211,8 @@ final class HttpConnection extends ChannelDuplexHandler
       refuse(null, start, refused);
       return;
     }
-    HttpExchange exchange = new HttpExchange(this, ctx.executor(), request, start);
+    HttpExchange exchange =
+        new HttpExchange(this, ctx.executor(), request, start, rules.requestIds());
     enqueue(exchange);
     receiving = exchange;
     receivingHead = request;
@@ -284,6 +286,9 @@ final class HttpConnection extends ChannelDuplexHandler
     exchange.request =
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
+    if (exchange.requestId != null) {
+      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
+    }
     try {
       rules.service().serve(exchange.request, exchange);
     } catch (Exception | LinkageError | AssertionError failure) {
@@ -291,6 +296,10 @@ final class HttpConnection extends ChannelDuplexHandler
           "{} {} from {}: the service failed", head.method(), head.uri(), remoteAddress(), failure);
       if (!exchange.answered() && phase != Phase.CLOSED) {
         answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+      }
+    } finally {
+      if (exchange.requestId != null) {
+        MDC.remove(RequestIds.MDC_KEY);
       }
     }
   }
@@ -379,7 +388,7 @@ final class HttpConnection extends ChannelDuplexHandler
 
   private void refuse(HttpExchange exchange, long startNanos, HttpResponseStatus status) {
     if (exchange == null) {
-      exchange = new HttpExchange(this, ctx.executor(), null, startNanos);
+      exchange = new HttpExchange(this, ctx.executor(), null, startNanos, false);
       enqueue(exchange);
     }
     if (exchange == receiving) {
@@ -453,6 +462,9 @@ final class HttpConnection extends ChannelDuplexHandler
       headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     }
     headers.set(HttpHeaderNames.DATE, date());
+    if (exchange.requestId != null) {
+      headers.set(RequestIds.HEADER, exchange.requestId);
+    }
     if (ends) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (exchange.http10) {

@@ -14,7 +14,8 @@ record HttpConnectionRules(
     long requestTimeoutNanos,
     long idleTimeoutNanos,
     long lingeringTimeoutNanos,
-    long lingeringTimeNanos) {
+    long lingeringTimeNanos,
+    boolean requestIds) {
 
   static HttpConnectionRules of(
       HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
@@ -28,6 +29,7 @@ record HttpConnectionRules(
         settings.requestTimeout().toNanos(),
         settings.idleTimeout().toNanos(),
         settings.lingeringTimeout().toNanos(),
-        settings.lingeringTime().toNanos());
+        settings.lingeringTime().toNanos(),
+        settings.requestIds());
   }
 }

@@ -25,6 +25,9 @@ public final class HttpExchange {
   final boolean clientKeepsAlive;
   final boolean http10;
 
+  /** The request's id ({@link RequestIds}), or null where request ids are off. */
+  final String requestId;
+
   /** The batch time of the read that brought the request, for its duration. */
   final long startNanos;
 
@@ -46,10 +49,16 @@ public final class HttpExchange {
   /** The connection ended before this exchange could be answered. */
   boolean abandoned;
 
-  HttpExchange(ExchangeOwner connection, EventExecutor loop, HttpRequest head, long startNanos) {
+  HttpExchange(
+      ExchangeOwner connection,
+      EventExecutor loop,
+      HttpRequest head,
+      long startNanos,
+      boolean requestIds) {
     this.connection = connection;
     this.loop = loop;
     this.startNanos = startNanos;
+    this.requestId = requestIds && head != null ? RequestIds.of(head.headers()) : null;
     if (head == null) {
       // A refusal of bytes that never became a request.
       this.method = HttpMethod.GET;
@@ -103,6 +112,15 @@ public final class HttpExchange {
    */
   public SocketAddress remoteAddress() {
     return connection.remoteAddress();
+  }
+
+  /**
+   * The request's id: the caller's {@code X-Request-Id} or {@code traceparent} trace id, or one
+   * usher made; echoed in the answer's {@code X-Request-Id} and set in the logging MDC ({@value
+   * RequestIds#MDC_KEY}) while the handler runs. Null where {@code http.request-id} is off.
+   */
+  public String requestId() {
+    return requestId;
   }
 
   /** The connection's event loop: where {@link HttpService#serve} runs. */

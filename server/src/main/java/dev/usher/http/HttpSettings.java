@@ -14,4 +14,5 @@ public record HttpSettings(
     Duration requestTimeout,
     Duration idleTimeout,
     Duration lingeringTimeout,
-    Duration lingeringTime) {}
+    Duration lingeringTime,
+    boolean requestIds) {}

@@ -18,7 +18,14 @@ class ConfigHttpKeysTest {
   private static final Http2Config DEFAULT_HTTP2 = new Http2Config(true, 100, Duration.ZERO);
   private static final HttpConfig SET =
       new HttpConfig(
-          8 * 1024, 16 * 1024, 2 * 1024 * 1024, Duration.ofSeconds(10), DEFAULT_HTTP2, 1000, false);
+          8 * 1024,
+          16 * 1024,
+          2 * 1024 * 1024,
+          Duration.ofSeconds(10),
+          DEFAULT_HTTP2,
+          1000,
+          false,
+          true);
 
   @TempDir Path directory;
 
@@ -26,7 +33,14 @@ class ConfigHttpKeysTest {
   void theDefaultsAreTheLimitsUsherHasAlwaysHad() throws Exception {
     assertEquals(
         new HttpConfig(
-            4 * 1024, 8 * 1024, 1024 * 1024, Duration.ofSeconds(30), DEFAULT_HTTP2, 1000, false),
+            4 * 1024,
+            8 * 1024,
+            1024 * 1024,
+            Duration.ofSeconds(30),
+            DEFAULT_HTTP2,
+            1000,
+            false,
+            true),
         new ConfigLayers().load().config().http());
   }
 

@@ -34,7 +34,8 @@ final class EmbeddedHttpConnection implements AutoCloseable {
           REQUEST_TIMEOUT,
           IDLE_TIMEOUT,
           LINGERING_TIMEOUT,
-          LINGERING_TIME);
+          LINGERING_TIME,
+          false);
 
   private final MockTicker ticker = Ticker.newMockTicker();
   private final DuplexEmbeddedChannel channel;
