@@ -98,6 +98,7 @@ hostile_cleanup() {
   [ -n "$PROBE_PID" ] && stop_pid "$PROBE_PID" 5
   [ -n "$PROCESS_SAMPLER_PID" ] && stop_pid "$PROCESS_SAMPLER_PID" 5
   PROBE_PID= PROCESS_SAMPLER_PID=
+  set +e # the next line only hands the status on to scenario_cleanup: under -e it would end the trap
   (exit "$status")
   scenario_cleanup
 }

@@ -79,6 +79,7 @@ soak_cleanup() {
   MIX_PIDS=()
   [ -n "$PROCESS_SAMPLER_PID" ] && stop_pid "$PROCESS_SAMPLER_PID" 5
   PROCESS_SAMPLER_PID=
+  set +e # the next line only hands the status on to scenario_cleanup: under -e it would end the trap
   (exit "$status")
   scenario_cleanup
 }
