@@ -185,6 +185,11 @@ final class HttpConnection extends ChannelDuplexHandler
       requestHead(request);
     } else if (msg instanceof HttpContent content) {
       requestContent(content);
+      // Within the read batch too: a batch of pipelined requests (up to 16 reads) would otherwise
+      // queue tens of thousands of answers for a client that does not read before the batch's end.
+      if (phase != Phase.LINGERING) {
+        pauseReadingIfTheClientIsSlow();
+      }
     } else {
       ReferenceCountUtil.release(msg);
     }
