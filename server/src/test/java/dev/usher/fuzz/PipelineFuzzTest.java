@@ -1,0 +1,121 @@
+package dev.usher.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.usher.fuzz.AnswerStream.Answer;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of the two sample pipelines as usher builds them, HTTP (the
+ * {@code HttpConnection} in front of {@code HelloService}) and echo ({@code StreamConnection} in
+ * front of {@code EchoApplication}'s handler), from the conformance table's requests and the edits
+ * of {@link RequestCorpus}, in reads split anywhere, with time passing, half-closes and drains in
+ * between ({@link ConnectionScript}). Whatever a client sends, {@link FuzzedConnection}'s
+ * invariants hold (no exception escapes, no buffer leaks, the open-connection count returns to
+ * zero) and:
+ *
+ * <ul>
+ *   <li>HTTP: what usher writes is a sequence of well-formed HTTP/1.1 answers ({@link
+ *       AnswerStream}), every request handed to the service is answered, nothing follows an answer
+ *       with {@code Connection: close}, and the connection is closed or lingers exactly when its
+ *       last answer said {@code Connection: close} (or, with time passing, a half-close or a drain,
+ *       when one of those ended it);
+ *   <li>echo: what comes back is exactly what was read before a drain.
+ * </ul>
+ *
+ * <p>{@code ./mvnw test} runs each fuzz test on the inputs kept under {@code
+ * src/test/resources/dev/usher/fuzz/PipelineFuzzTestInputs/} (where Jazzer writes the input of each
+ * crash it finds) and every seed whole and byte by byte; {@code ./mvnw verify} fuzzes each for a
+ * short while; {@code deploy/loadtest/fuzz.sh} for as long as asked.
+ */
+class PipelineFuzzTest {
+  private static final RequestCorpus CORPUS = RequestCorpus.fromConformanceTable();
+  private static FuzzedServer http;
+  private static FuzzedServer echo;
+
+  @AfterAll
+  static void stopServers() {
+    if (http != null) {
+      http.close();
+      http = null;
+    }
+    if (echo != null) {
+      echo.close();
+      echo = null;
+    }
+  }
+
+  @FuzzTest(maxDuration = "30s")
+  void http(FuzzedDataProvider data) {
+    byte[] bytes = CORPUS.bytesFrom(data);
+    playHttp(ConnectionScript.from(data, bytes));
+  }
+
+  @FuzzTest(maxDuration = "30s")
+  void echo(FuzzedDataProvider data) {
+    byte[] bytes = CORPUS.bytesFrom(data);
+    playEcho(ConnectionScript.from(data, bytes));
+  }
+
+  static Stream<Arguments> seeds() {
+    List<byte[]> seeds = CORPUS.seeds();
+    return IntStream.range(0, seeds.size())
+        .mapToObj(i -> Arguments.of(i + ": " + Escaped.of(seeds.get(i)), seeds.get(i)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("seeds")
+  void everySeedHoldsTheInvariantsInOneReadAndByteByByte(String name, byte[] seed) {
+    playHttp(ConnectionScript.oneRead(seed));
+    playHttp(ConnectionScript.byteByByte(seed));
+    playEcho(ConnectionScript.oneRead(seed));
+    playEcho(ConnectionScript.byteByByte(seed));
+  }
+
+  private static void playHttp(ConnectionScript script) {
+    if (http == null) {
+      http = FuzzedServer.http();
+    }
+    FuzzedConnection connection = http.accept(script);
+    connection.play();
+    byte[] written = connection.written();
+    List<Answer> answers = AnswerStream.read(written, http.served(), connection);
+    long answeredServed = answers.stream().filter(Answer::toServedRequest).count();
+    connection.check(
+        answeredServed == http.served().size(),
+        http.served().size() + " requests handed to the service, " + answeredServed + " answered");
+    boolean saidClose = !answers.isEmpty() && answers.getLast().announcesClose();
+    boolean ended = !connection.isOpen() || connection.lingers();
+    if (saidClose) {
+      connection.check(ended, "open after Connection: close");
+    } else if (script.onlySends()) {
+      connection.check(!ended, "ended without Connection: close");
+    }
+    connection.clientCloses();
+  }
+
+  private static void playEcho(ConnectionScript script) {
+    if (echo == null) {
+      echo = FuzzedServer.echo();
+    }
+    FuzzedConnection connection = echo.accept(script);
+    connection.play();
+    byte[] read = connection.readBeforeTheDrain();
+    byte[] written = connection.written();
+    connection.check(
+        java.util.Arrays.equals(read, written),
+        "echoed " + written.length + " bytes of the " + read.length + " read before any drain");
+    if (script.onlySends()) {
+      assertEquals(true, connection.isOpen() && !connection.lingers(), connection.toString());
+    }
+    connection.clientCloses();
+  }
+}
