@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>A status line {@code HTTP/1.1 NNN reason}, header lines {@code name: value} (a token, then
- *       visible characters), each ending CRLF, and an empty line.
+ *       visible characters or obs-text, RFC 9110 5.5), each ending CRLF, and an empty line.
  *   <li>An interim answer is {@code 100 Continue}, with no body.
  *   <li>A final answer has one {@code Date}, one {@code Content-Length} of digits (usher never
  *       chunks) and at most one {@code Connection} ({@code close} or {@code keep-alive}); its body
@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
 final class AnswerStream {
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 ([1-5]\\d\\d) [ -~]+");
   private static final Pattern HEADER_LINE =
-      Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+): ?([!-~]([ \\t!-~]*[!-~])?)?");
+      Pattern.compile(
+          "([!#$%&'*+.^_`|~0-9A-Za-z-]+): ?([!-~\\x80-\\xff]([ \\t!-~\\x80-\\xff]*[!-~\\x80-\\xff])?)?");
   private static final Set<Integer> REFUSALS = Set.of(400, 408, 413, 414, 417, 431, 501, 505);
 
   /** One final answer. */
@@ -44,10 +45,10 @@ final class AnswerStream {
 
   private final byte[] wire;
   private final List<HttpMethod> served;
-  private final FuzzedConnection connection;
+  private final Object connection;
   private int position;
 
-  private AnswerStream(byte[] wire, List<HttpMethod> served, FuzzedConnection connection) {
+  private AnswerStream(byte[] wire, List<HttpMethod> served, Object connection) {
     this.wire = wire;
     this.served = served;
     this.connection = connection;
@@ -58,8 +59,9 @@ final class AnswerStream {
    *
    * @param served the methods of the requests the service was handed, in order: its answers come
    *     first, in that order; an answer after them is usher's own
+   * @param connection what a failure describes the connection with (its {@code toString})
    */
-  static List<Answer> read(byte[] wire, List<HttpMethod> served, FuzzedConnection connection) {
+  static List<Answer> read(byte[] wire, List<HttpMethod> served, Object connection) {
     return new AnswerStream(wire, served, connection).answers();
   }
 
@@ -159,6 +161,8 @@ final class AnswerStream {
   }
 
   private void check(boolean holds, String what) {
-    connection.check(holds, what);
+    if (!holds) {
+      throw new AssertionError(what + "\n" + connection);
+    }
   }
 }

@@ -14,8 +14,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.MockTicker;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 final class FuzzedConnection {
   // Timers due within a step run at its end: late by at most this, as a busy loop's would.
   private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  private static final byte[] END = new byte[0];
 
   private final FuzzedServer server;
   private final ConnectionScript script;
@@ -52,7 +56,7 @@ final class FuzzedConnection {
   private final DuplexEmbeddedChannel channel;
   private final ByteArrayOutputStream written = new ByteArrayOutputStream();
   private final List<Throwable> escaped = new ArrayList<>();
-  // What the client has sent that usher has not read yet: bytes, or null for the half-close.
+  // What the client has sent that usher has not read yet: bytes, or END for the half-close.
   private final Queue<byte[]> unread = new ArrayDeque<>();
   private boolean clientFinished;
   private boolean drained;
@@ -116,7 +120,7 @@ final class FuzzedConnection {
         case ConnectionScript.HalfClose halfClose -> {
           if (!clientFinished) {
             clientFinished = true;
-            unread.add(null);
+            unread.add(END);
           }
         }
         case ConnectionScript.Drain drain -> {
@@ -197,7 +201,7 @@ final class FuzzedConnection {
     collectWritten();
     while (!unread.isEmpty() && channel.isOpen() && channel.config().isAutoRead()) {
       byte[] bytes = unread.poll();
-      if (bytes == null) {
+      if (bytes == END) {
         channel.shutdownInput();
         channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
       } else {
@@ -235,12 +239,12 @@ final class FuzzedConnection {
           check(
               writtenWhenOutputShut < 0,
               "written after the output was shut: \""
-                  + Escaped.of(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1))
+                  + Escaped.of(bytes.toString(StandardCharsets.ISO_8859_1))
                   + "\"");
           bytes.readBytes(written, bytes.readableBytes());
         }
-      } catch (java.io.IOException impossible) {
-        throw new java.io.UncheckedIOException(impossible);
+      } catch (IOException impossible) {
+        throw new UncheckedIOException(impossible);
       } finally {
         bytes.release();
       }

@@ -49,7 +49,6 @@ final class FuzzedServer implements AutoCloseable {
   // both, as the boss and worker loops read the same system clock).
   private final MockTicker ticker = Ticker.newMockTicker();
   private final ServerMetrics metrics = new ServerMetrics();
-  private final UsherConfig config;
   private final AcceptPathMetrics acceptPath;
   private final ConnectionTracker tracker = new ConnectionTracker(new ConnectionBudget(10));
   private final EmbeddedChannel listener;
@@ -83,6 +82,7 @@ final class FuzzedServer implements AutoCloseable {
     properties.setProperty("http.max-initial-line-bytes", "256");
     properties.setProperty("http.max-header-bytes", "512");
     properties.setProperty("http.max-body-bytes", "1KiB");
+    UsherConfig config;
     try {
       config =
           new ConfigLoader(Map.of(), properties, KernelNetworkSettings.read())
@@ -160,10 +160,6 @@ final class FuzzedServer implements AutoCloseable {
   /** What was logged at WARN or above since the current connection was accepted. */
   List<String> warnings() {
     return warnings;
-  }
-
-  UsherConfig config() {
-    return config;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.usher.http.ConformanceRows;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -245,14 +246,14 @@ final class RequestCorpus {
         System.arraycopy(bytes, at, repeated, bytes.length, length);
         yield repeated;
       }
-      case 5 -> java.util.Arrays.copyOf(bytes, at);
+      case 5 -> Arrays.copyOf(bytes, at);
       case 6 -> replaceNumber(bytes, at, data.pickValue(NUMBERS));
       case 7 -> flipCase(bytes, at, data.consumeInt(1, 16));
       case 8 -> insert(bytes, at, data.consumeBytes(data.consumeInt(1, 16)));
       default -> {
         // A long run of one byte: a header line, a target or a chunk size over its limit.
         byte[] run = new byte[data.consumeInt(1, 1100)];
-        java.util.Arrays.fill(run, at < bytes.length ? bytes[at] : (byte) 'a');
+        Arrays.fill(run, at < bytes.length ? bytes[at] : (byte) 'a');
         yield insert(bytes, at, run);
       }
     };
