@@ -148,10 +148,22 @@ final class FuzzedConnection {
     channel.close();
     settle();
     channel.finishAndReleaseAll();
+    server.closed(this);
     check(server.openConnections() == 0, "the open-connection count is not back to zero");
     List<String> referenced = allocator.stillReferenced();
     check(referenced.isEmpty(), "buffers still referenced after the close: " + referenced);
     check(server.warnings().isEmpty(), "logged: " + server.warnings());
+  }
+
+  /**
+   * Closes a connection whose checks failed, whatever state it is in, so that the next is fresh.
+   */
+  void abandon() {
+    try {
+      channel.finishAndReleaseAll();
+    } catch (RuntimeException alreadyReported) {
+      // The failure that left the connection open has been reported.
+    }
   }
 
   /** The bytes usher read before a drain began (all it read, without one). */

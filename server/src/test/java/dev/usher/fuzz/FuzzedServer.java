@@ -54,6 +54,7 @@ final class FuzzedServer implements AutoCloseable {
   private final EmbeddedChannel listener;
   private final ConnectionInitializer initializer;
   private final List<HttpMethod> served = new ArrayList<>();
+  private FuzzedConnection current;
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final Logger rootLogger = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
   private final AppenderBase<ILoggingEvent> warningWatch =
@@ -135,6 +136,10 @@ final class FuzzedServer implements AutoCloseable {
 
   /** A new connection, admitted by the accept path, its pipeline built, active. */
   FuzzedConnection accept(ConnectionScript script) {
+    if (current != null) {
+      // The last input failed before its client closed: its failure is reported, not this one's.
+      current.abandon();
+    }
     served.clear();
     warnings.clear();
     FuzzedConnection connection = new FuzzedConnection(this, initializer, ticker, script);
@@ -144,7 +149,15 @@ final class FuzzedServer implements AutoCloseable {
       throw new AssertionError("the accept path did not admit the connection");
     }
     connection.register();
+    current = connection;
     return connection;
+  }
+
+  /** The current connection's client has closed it, and every check after the close has run. */
+  void closed(FuzzedConnection connection) {
+    if (current == connection) {
+      current = null;
+    }
   }
 
   /** Connections admitted and not yet closed. */

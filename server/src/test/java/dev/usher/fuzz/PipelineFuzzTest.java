@@ -71,7 +71,11 @@ class PipelineFuzzTest {
   static Stream<Arguments> seeds() {
     List<byte[]> seeds = CORPUS.seeds();
     return IntStream.range(0, seeds.size())
-        .mapToObj(i -> Arguments.of(i + ": " + Escaped.of(seeds.get(i)), seeds.get(i)));
+        .mapToObj(i -> Arguments.of(i + ": " + shortened(Escaped.of(seeds.get(i))), seeds.get(i)));
+  }
+
+  private static String shortened(String name) {
+    return name.length() <= 80 ? name : name.substring(0, 77) + "...";
   }
 
   @ParameterizedTest(name = "{0}")
