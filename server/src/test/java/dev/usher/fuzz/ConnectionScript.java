@@ -10,9 +10,9 @@ import java.util.stream.Collectors;
 /**
  * What happens to one connection, in order: the client's bytes split into reads at arbitrary
  * points, time passing (the idle timeout, the request deadline, the linger), the client's
- * half-close and the server's drain at any point between them; then the client closes. Whether the
- * client reads its answers slowly (a small write buffer, so that backpressure pauses reading) is
- * part of it.
+ * half-close, the server's drain and, for a client that does not read its answers, its reads at any
+ * point between them; then the client reads what is left and closes. A client that does not read
+ * meets a small write buffer, so that usher's backpressure pauses reading.
  */
 record ConnectionScript(boolean slowReader, List<Step> steps) {
   private static final int MAX_ADVANCE_MILLIS = 75_000;
@@ -41,6 +41,14 @@ record ConnectionScript(boolean slowReader, List<Step> steps) {
     @Override
     public String toString() {
       return "half-close";
+    }
+  }
+
+  /** A client that does not read its answers reads what has been sent so far. */
+  record Read() implements Step {
+    @Override
+    public String toString() {
+      return "read";
     }
   }
 
@@ -89,6 +97,11 @@ record ConnectionScript(boolean slowReader, List<Step> steps) {
     return new ConnectionScript(false, List.of(new Send(bytes)));
   }
 
+  /** The whole of {@code bytes} in one read, from a client that reads its answers only then. */
+  static ConnectionScript oneReadReadingLate(byte[] bytes) {
+    return new ConnectionScript(true, List.of(new Send(bytes)));
+  }
+
   /** {@code bytes} a byte per read. */
   static ConnectionScript byteByByte(byte[] bytes) {
     List<Step> steps = new ArrayList<>();
@@ -99,16 +112,22 @@ record ConnectionScript(boolean slowReader, List<Step> steps) {
   }
 
   private static Step event(FuzzedDataProvider data) {
-    return switch (data.consumeInt(0, 2)) {
+    return switch (data.consumeInt(0, 3)) {
       case 0 -> new Advance(Duration.ofMillis(data.consumeInt(0, MAX_ADVANCE_MILLIS)));
       case 1 -> new HalfClose();
-      default -> new Drain();
+      case 2 -> new Drain();
+      default -> new Read();
     };
   }
 
-  /** Whether anything but the client's bytes happens: time passing, a half-close, a drain. */
+  /** Whether nothing but the client's bytes (and its reads) happens: no time, half-close, drain. */
   boolean onlySends() {
-    return steps.stream().allMatch(step -> step instanceof Send);
+    return steps.stream().allMatch(step -> step instanceof Send || step instanceof Read);
+  }
+
+  /** Whether time passes, which may end the connection (the idle timeout, the request deadline). */
+  boolean timePasses() {
+    return steps.stream().anyMatch(step -> step instanceof Advance);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.usher.fuzz;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ConnectionInitializer;
 import dev.usher.connection.PipelineNames;
-import dev.usher.testing.DuplexEmbeddedChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * The reads honour the channel's auto-read, as a socket's would: while usher has paused reading,
- * the client's bytes (and its half-close) wait.
+ * the client's bytes (and its half-close) wait. A client that does not read its answers ({@link
+ * FuzzedChannel}) reads them at its script's reads, and all that is left once its script is played.
  */
 final class FuzzedConnection {
   // Timers due within a step run at its end: late by at most this, as a busy loop's would.
@@ -53,7 +53,7 @@ final class FuzzedConnection {
   private final ConnectionScript script;
   private final MockTicker ticker;
   private final AuditedAllocator allocator = new AuditedAllocator();
-  private final DuplexEmbeddedChannel channel;
+  private final FuzzedChannel channel;
   private final ByteArrayOutputStream written = new ByteArrayOutputStream();
   private final List<Throwable> escaped = new ArrayList<>();
   // What the client has sent that usher has not read yet: bytes, or END for the half-close.
@@ -72,7 +72,9 @@ final class FuzzedConnection {
     this.server = server;
     this.ticker = ticker;
     this.script = script;
-    channel = new DuplexEmbeddedChannel(EmbeddedChannel.builder().register(false).ticker(ticker));
+    channel =
+        new FuzzedChannel(
+            EmbeddedChannel.builder().register(false).ticker(ticker), !script.slowReader());
     channel.config().setAllocator(allocator);
     if (script.slowReader()) {
       channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(64, 256));
@@ -128,7 +130,13 @@ final class FuzzedConnection {
           channel.pipeline().fireUserEventTriggered(DrainRequested.INSTANCE);
         }
         case ConnectionScript.Advance advance -> advance(advance.time());
+        case ConnectionScript.Read read -> channel.clientReadsOnce();
       }
+      settle();
+    }
+    // The client reads what is left, so that every answer can be checked.
+    if (channel.isOpen()) {
+      channel.clientReadsFromNowOn();
       settle();
     }
   }
