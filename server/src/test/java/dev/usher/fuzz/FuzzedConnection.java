@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -280,12 +281,27 @@ final class FuzzedConnection {
     return traces.toString();
   }
 
-  /** Just before usher's error handler: what reaches it is an exception no handler dealt with. */
+  /**
+   * Just before usher's error handler: what reaches it is an exception no handler dealt with, but
+   * one. Writes still pending when a connection closes (its client did not read them) fail, and
+   * Netty reports a write that had a void promise to the pipeline: a {@link ClosedChannelException}
+   * raised by the close, which the error handler logs at debug, as it does a client's reset.
+   */
   private final class EscapedErrors extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      escaped.add(cause);
+      if (!failedByTheClose(ctx.channel(), cause)) {
+        escaped.add(cause);
+      }
       ctx.fireExceptionCaught(cause);
+    }
+
+    private static boolean failedByTheClose(Channel channel, Throwable cause) {
+      StackTraceElement[] raisedAt = cause.getStackTrace();
+      return cause instanceof ClosedChannelException
+          && !channel.isOpen()
+          && raisedAt.length > 0
+          && raisedAt[0].getMethodName().startsWith("close");
     }
   }
 }
