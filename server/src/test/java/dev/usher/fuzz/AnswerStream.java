@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>A status line {@code HTTP/1.1 NNN reason}, header lines {@code name: value} (a token, then
- *       visible characters or obs-text, RFC 9110 5.5), each ending CRLF, and an empty line.
+ *       visible characters or obs-text between optional whitespace, RFC 9110 5.5 and RFC 9112 5),
+ *       each ending CRLF, and an empty line.
  *   <li>An interim answer is {@code 100 Continue}, with no body.
  *   <li>A final answer has one {@code Date}, one {@code Content-Length} of digits (usher never
  *       chunks) and at most one {@code Connection} ({@code close} or {@code keep-alive}); its body
@@ -32,7 +33,8 @@ final class AnswerStream {
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 ([1-5]\\d\\d) [ -~]+");
   private static final Pattern HEADER_LINE =
       Pattern.compile(
-          "([!#$%&'*+.^_`|~0-9A-Za-z-]+): ?([!-~\\x80-\\xff]([ \\t!-~\\x80-\\xff]*[!-~\\x80-\\xff])?)?");
+          "([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \\t]*"
+              + "([!-~\\x80-\\xff]([ \\t!-~\\x80-\\xff]*[!-~\\x80-\\xff])?)?[ \\t]*");
   private static final Set<Integer> REFUSALS = Set.of(400, 408, 413, 414, 417, 431, 501, 505);
 
   /** One final answer. */

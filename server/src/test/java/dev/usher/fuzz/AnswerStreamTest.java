@@ -38,6 +38,16 @@ class AnswerStreamTest {
   }
 
   @Test
+  void takesObsTextAndWhitespaceAroundAHeaderValue() {
+    String reflected = OK.replace(DATE, DATE + "content-type: \u00fctext/plain \r\n");
+    assertEquals(1, read(reflected, List.of(HttpMethod.POST)).size());
+    assertFails(
+        OK.replace(DATE, DATE + "content-type: text\u0001plain\r\n"),
+        List.of(HttpMethod.POST),
+        "not a header line");
+  }
+
+  @Test
   void catchesAnAnswerAfterConnectionClose() {
     assertFails(BAD_REQUEST + OK, List.of(), "an answer after Connection: close");
   }

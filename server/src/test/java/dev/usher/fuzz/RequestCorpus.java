@@ -34,6 +34,11 @@ final class RequestCorpus {
           "POST /echo HTTP/1.1\r\n" + HOST + "Expect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
           "GET / HTTP/1.1\r\n" + HOST + "\r\nHEAD / HTTP/1.1\r\n" + HOST + "\r\n",
           "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi",
+          // Found by fuzzing: an obs-fold of nothing leaves a space at the end of the value, which
+          // the echo sends back as its Content-Type (allowed: whitespace may end a field line).
+          "POST /echo HTTP/1.1\r\n"
+              + HOST
+              + "Content-Type: text/plain\r\n\t\r\nContent-Length: 2\r\n\r\nhi",
           "\r\n\r\nGET / HTTP/1.1\r\n" + HOST + "\r\n");
 
   private static final List<String> METHODS =
