@@ -11,14 +11,14 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP/1.1 conformance rows of {@code deploy/conformance/http1.tsv}: the table usher's tests
- * and {@code conformance.py} (against any server) both run.
+ * and {@code conformance.py} (against any server) both run; the fuzz tests start from its bytes.
  */
-final class ConformanceRows {
+public final class ConformanceRows {
   static final Path FILE = Path.of("..", "deploy", "conformance", "http1.tsv");
   private static final Pattern REPEAT = Pattern.compile("\\{(\\d+)\\*([^}]*)}");
 
   /** How the connection goes on after the answers. */
-  enum Then {
+  public enum Then {
     /** Open, for the next request. */
     KEPT,
     /** Closed once the answers were written. */
@@ -27,7 +27,7 @@ final class ConformanceRows {
     LINGERS
   }
 
-  record Row(String rule, String rfc, String sent, List<Integer> statuses, Then then) {
+  public record Row(String rule, String rfc, String sent, List<Integer> statuses, Then then) {
     @Override
     public String toString() {
       return rule + " (" + rfc + ")";
@@ -36,7 +36,7 @@ final class ConformanceRows {
 
   private ConformanceRows() {}
 
-  static List<Row> read() {
+  public static List<Row> read() {
     try {
       return Files.readAllLines(FILE).stream()
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
