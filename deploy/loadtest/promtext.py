@@ -61,8 +61,12 @@ class Metrics:
         return sum(value for _, value in found) if found else None
 
     def by_label(self, name, label, **labels):
-        """{label value: value} of the matching series."""
-        return {series_labels.get(label, ""): value for series_labels, value in self.matching(name, **labels)}
+        """{label value: value} of the matching series, summed over their other labels."""
+        summed = {}
+        for series_labels, value in self.matching(name, **labels):
+            key = series_labels.get(label, "")
+            summed[key] = summed.get(key, 0.0) + value
+        return summed
 
     def buckets(self, name, **labels):
         """Sorted (upper bound, cumulative count) of histogram `name` (without the _bucket suffix)."""
