@@ -8,9 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Where HTTP handlers that block (a database call, another service) run: each request on a virtual
@@ -20,7 +17,6 @@ import org.slf4j.MDC;
  * once with {@code 503} and {@code Retry-After}: there is no queue to grow without bound.
  */
 public final class BlockingWork implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(BlockingWork.class);
   private static final String RETRY_AFTER_SECONDS = "1";
 
   /** What usher counts about blocking work (its meters); called from virtual threads. */
@@ -91,21 +87,9 @@ public final class BlockingWork implements AutoCloseable {
       HttpService service, FullHttpRequest request, HttpExchange exchange, long submitted) {
     long started = System.nanoTime();
     observer.started(started - submitted);
-    if (exchange.requestId != null) {
-      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
-    }
     try {
-      service.serve(request, exchange);
-    } catch (Exception | LinkageError | AssertionError failure) {
-      log.warn(
-          "{} {} from {}: the blocking service failed",
-          request.method(),
-          request.uri(),
-          exchange.remoteAddress(),
-          failure);
-      exchange.respond(HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+      exchange.serveBy(service, request);
     } finally {
-      MDC.remove(RequestIds.MDC_KEY);
       request.release();
       permits.release();
       observer.finished(System.nanoTime() - started);

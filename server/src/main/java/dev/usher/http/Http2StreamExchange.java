@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -20,7 +19,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One HTTP/2 stream's exchange, behind Netty's frame-to-HTTP codec and aggregator on the stream's
@@ -82,26 +80,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
     exchange = new HttpExchange(this, ctx.executor(), request, startNanos, requestIds);
     exchange.request = request;
-    if (exchange.requestId != null) {
-      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
-    }
-    try {
-      service.serve(request, exchange);
-    } catch (Exception | LinkageError | AssertionError failure) {
-      log.warn(
-          "{} {} from {}: the service failed",
-          request.method(),
-          request.uri(),
-          remoteAddress(),
-          failure);
-      if (!exchange.answered()) {
-        answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
-      }
-    } finally {
-      if (exchange.requestId != null) {
-        MDC.remove(RequestIds.MDC_KEY);
-      }
-    }
+    exchange.serveBy(service, request);
   }
 
   @Override

@@ -36,7 +36,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The one owner of an HTTP/1.1 connection's life, behind Netty's codec: the requests in flight and
@@ -291,22 +290,7 @@ final class HttpConnection extends ChannelDuplexHandler
     exchange.request =
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
-    if (exchange.requestId != null) {
-      MDC.put(RequestIds.MDC_KEY, exchange.requestId);
-    }
-    try {
-      rules.service().serve(exchange.request, exchange);
-    } catch (Exception | LinkageError | AssertionError failure) {
-      log.warn(
-          "{} {} from {}: the service failed", head.method(), head.uri(), remoteAddress(), failure);
-      if (!exchange.answered() && phase != Phase.CLOSED) {
-        answer(exchange, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
-      }
-    } finally {
-      if (exchange.requestId != null) {
-        MDC.remove(RequestIds.MDC_KEY);
-      }
-    }
+    exchange.serveBy(rules.service(), exchange.request);
   }
 
   @Override

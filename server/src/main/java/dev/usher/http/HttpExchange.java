@@ -4,11 +4,15 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One request and its answer on an HTTP connection: what a {@link HttpService} answers through.
@@ -19,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #respond} from another thread hands the answer to that loop.
  */
 public final class HttpExchange {
+  private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
   private final ExchangeOwner connection;
   private final EventExecutor loop;
   final HttpMethod method;
@@ -90,6 +95,46 @@ public final class HttpExchange {
       loop.execute(() -> deliver(response));
     } catch (RejectedExecutionException loopGone) {
       ReferenceCountUtil.release(response);
+    }
+  }
+
+  /**
+   * Hands {@code request} (this exchange's) to {@code service}, with the request id in the logging
+   * MDC while it runs; a service that throws is logged and, unless it answered already, answered
+   * with 500. On the connection's loop, or on a blocking task's virtual thread.
+   */
+  void serveBy(HttpService service, FullHttpRequest request) {
+    if (requestId != null) {
+      MDC.put(RequestIds.MDC_KEY, requestId);
+    }
+    try {
+      service.serve(request, this);
+    } catch (Exception | LinkageError | AssertionError failure) {
+      log.warn(
+          "{} {} from {}: the service failed",
+          request.method(),
+          request.uri(),
+          remoteAddress(),
+          failure);
+      if (loop.inEventLoop()) {
+        answerFailure();
+      } else {
+        try {
+          loop.execute(this::answerFailure);
+        } catch (RejectedExecutionException loopGone) {
+          // The connection is gone with its loop: there is no one left to answer.
+        }
+      }
+    } finally {
+      if (requestId != null) {
+        MDC.remove(RequestIds.MDC_KEY);
+      }
+    }
+  }
+
+  private void answerFailure() {
+    if (!answered()) {
+      connection.answer(this, HttpResponses.status(HttpResponseStatus.INTERNAL_SERVER_ERROR));
     }
   }
 
