@@ -87,7 +87,9 @@ public class HttpPipelineBenchmark {
         .addLast(
             new ConnectionInitializer(
                 BuiltInApplications.forConfig(
-                    config, new ApplicationSetup(config, metrics.registry()))));
+                    config, new ApplicationSetup(config, metrics.registry())),
+                Optional.empty(),
+                Optional.empty()));
     EmbeddedChannel acceptor = new EmbeddedChannel(new HandoffStamp(acceptPath.meters()));
     acceptor.writeInbound(usher);
     acceptor.finishAndReleaseAll();
