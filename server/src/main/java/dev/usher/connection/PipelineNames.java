@@ -55,6 +55,11 @@ public final class PipelineNames {
    */
   public static final String HTTP_VERSION = "usher-http-version";
 
+  /**
+   * Closes an HTTP/2 connection whose socket failed beneath the codec: {@code Http2SocketFailures}.
+   */
+  public static final String HTTP2_SOCKET_FAILURES = "usher-http2-socket-failures";
+
   /** Netty's HTTP/2 frame codec, on a connection that speaks HTTP/2. */
   public static final String HTTP2_CODEC = "usher-http2-codec";
 

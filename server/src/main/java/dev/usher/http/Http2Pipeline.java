@@ -51,8 +51,9 @@ final class Http2Pipeline {
   /** Puts a new HTTP/2 connection's handlers right after {@code ctx}. */
   void addAfter(ChannelHandlerContext ctx) {
     ChannelPipeline pipeline = ctx.pipeline();
+    pipeline.addAfter(ctx.name(), PipelineNames.HTTP2_SOCKET_FAILURES, new Http2SocketFailures());
     pipeline.addAfter(
-        ctx.name(),
+        PipelineNames.HTTP2_SOCKET_FAILURES,
         PipelineNames.HTTP2_CODEC,
         Http2FrameCodecBuilder.forServer()
             .initialSettings(

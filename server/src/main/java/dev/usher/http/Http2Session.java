@@ -6,6 +6,7 @@ import dev.usher.connection.ConnectionTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -25,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * no stream for the idle timeout all end the same graceful way (RFC 9113 §6.8): a GOAWAY naming the
  * highest stream id (so streams already on their way are still taken), a PING, and once its answer
  * shows the client has seen the GOAWAY, a second GOAWAY with the last stream id actually taken; the
- * streams in flight finish and the connection closes when none is left. One timer, on the loop's
- * ticker, serves the idle time, the age and the wait for the PING's answer.
+ * streams in flight finish and the connection closes when none is left. A client that hangs up (its
+ * FIN) gets the answers to the requests it completed, its other streams are cancelled, and the
+ * connection closes. One timer, on the loop's ticker, serves the idle time, the age and the wait
+ * for the PING's answer.
  */
 final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer.Check {
   private static final Logger log = LoggerFactory.getLogger(Http2Session.class);
@@ -39,6 +42,8 @@ final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer
   private final Http2Observer observer;
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
+  private Http2FrameCodec codec;
+  private ChannelHandlerContext codecContext;
   private Http2Connection connection;
   private long bornNanos;
   private long idleSinceNanos;
@@ -62,7 +67,9 @@ final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
-    this.connection = ctx.pipeline().get(Http2FrameCodec.class).connection();
+    this.codec = ctx.pipeline().get(Http2FrameCodec.class);
+    this.codecContext = ctx.pipeline().context(codec);
+    this.connection = codec.connection();
     connection.addListener(
         new Http2ConnectionAdapter() {
           @Override
@@ -102,6 +109,8 @@ final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event == DrainRequested.INSTANCE) {
       endGracefully();
+    } else if (event == ChannelInputShutdownReadComplete.INSTANCE) {
+      endAfterHangUp();
     }
     ctx.fireUserEventTriggered(event);
   }
@@ -166,6 +175,28 @@ final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer
     ctx.writeAndFlush(new DefaultHttp2PingFrame(DRAIN_PING));
     finalGoAwayDueNanos = timer.nanoTime() + pingPatienceNanos;
     timer.checkBy(finalGoAwayDueNanos);
+  }
+
+  // Nothing more will come from the client: a stream still waiting for its frames cannot finish.
+  private void endAfterHangUp() {
+    if (finalGoAwaySent || !ctx.channel().isActive()) {
+      return;
+    }
+    try {
+      connection.forEachActiveStream(this::cancelIfAwaitingClient);
+    } catch (Http2Exception notFromThisVisitor) {
+      throw new IllegalStateException(notFromThisVisitor);
+    }
+    ending = true;
+    sendFinalGoAway();
+  }
+
+  private boolean cancelIfAwaitingClient(Http2Stream stream) {
+    if (stream.state().remoteSideOpen()) {
+      codec.resetStream(
+          codecContext, stream.id(), Http2Error.CANCEL.code(), codecContext.newPromise());
+    }
+    return true;
   }
 
   // The second step, one round trip later: the last stream id taken, then close once the streams

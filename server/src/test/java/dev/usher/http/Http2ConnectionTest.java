@@ -27,6 +27,7 @@ class Http2ConnectionTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final long NO_ERROR = 0x0;
   private static final long REFUSED_STREAM = 0x7;
+  private static final long CANCEL = 0x8;
   private static final long ENHANCE_YOUR_CALM = 0xb;
 
   /** A cleartext HTTP/2 connection with prior knowledge, its SETTINGS exchanged. */
@@ -72,6 +73,15 @@ class Http2ConnectionTest {
       } catch (java.io.EOFException | java.net.SocketException ended) {
         return true;
       }
+    }
+
+    void hangUp() throws IOException {
+      socket.shutdownOutput();
+    }
+
+    void reset() throws IOException {
+      socket.setSoLinger(true, 0);
+      socket.close();
     }
 
     @Override
@@ -154,6 +164,40 @@ class Http2ConnectionTest {
           scrape.require("server_http2_resets_received_total")
               >= Http2Pipeline.MAX_RESETS_PER_WINDOW);
       await().atMost(PATIENCE).until(() -> streamsActive(usher) == 0);
+    }
+  }
+
+  @Test
+  void aClientThatHangsUpHasItsCompleteRequestsAnsweredAndIsClosedAtOnce() throws Exception {
+    try (RunningServer usher = RunningServer.start();
+        RawHttp2 client = new RawHttp2(usher.port())) {
+      client.send(
+          Http2Frames.concat(
+              Http2Frames.request(1, "GET", true), Http2Frames.request(3, "POST", false)));
+      client.hangUp();
+
+      Frame answer = client.next(Http2Frames.HEADERS);
+      assertEquals(1, answer.streamId(), "the complete request is answered");
+      Frame cancelled = client.next(Http2Frames.RST_STREAM);
+      assertEquals(3, cancelled.streamId(), "the request whose body can never come is cancelled");
+      assertEquals(CANCEL, cancelled.errorCode());
+      Frame goAway = client.next(Http2Frames.GOAWAY);
+      assertEquals(3, goAway.lastStreamId());
+      assertTrue(client.endedByServer(), "closed long before the 60 s idle timeout");
+      await().atMost(PATIENCE).until(() -> streamsActive(usher) == 0);
+    }
+  }
+
+  @Test
+  void aConnectionTheClientResetsIsNotCountedAsGivenAGoAway() throws Exception {
+    try (RunningServer usher = RunningServer.start()) {
+      RawHttp2 client = new RawHttp2(usher.port());
+      client.send(Http2Frames.request(1, "POST", false));
+      await().atMost(PATIENCE).until(() -> streamsActive(usher) == 1);
+      client.reset();
+
+      await().atMost(PATIENCE).until(() -> streamsActive(usher) == 0);
+      assertEquals(0, usher.scrape().sum("server_http2_goaways_sent_total"));
     }
   }
 

@@ -47,6 +47,15 @@ public final class PrometheusScrape {
         .findFirst();
   }
 
+  /** The sum of the samples with this name whose labels include every pair given; 0 when none. */
+  public double sum(String name, String... labels) {
+    return samples.entrySet().stream()
+        .filter(entry -> entry.getKey().equals(name) || entry.getKey().startsWith(name + "{"))
+        .filter(entry -> containsAll(entry.getKey(), labels))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
   /** Like {@link #value} but fails when the sample is absent. */
   public double require(String name, String... labels) {
     return value(name, labels)
