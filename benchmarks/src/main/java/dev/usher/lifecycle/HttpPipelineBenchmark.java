@@ -8,6 +8,7 @@ import dev.usher.config.ConfigLoader;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.UsherConfig;
 import dev.usher.connection.ConnectionInitializer;
+import dev.usher.connection.LoopOverloadGuard;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
@@ -89,7 +90,8 @@ public class HttpPipelineBenchmark {
                 BuiltInApplications.forConfig(
                     config, new ApplicationSetup(config, metrics.registry())),
                 Optional.empty(),
-                Optional.empty()));
+                Optional.empty(),
+                LoopOverloadGuard.NONE));
     EmbeddedChannel acceptor = new EmbeddedChannel(new HandoffStamp(acceptPath.meters()));
     acceptor.writeInbound(usher);
     acceptor.finishAndReleaseAll();

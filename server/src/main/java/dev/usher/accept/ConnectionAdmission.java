@@ -20,6 +20,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
   private final Map<RefusalReason, Counter> refused;
   private final RefusalLog refusalLog;
   private final AcceptPause acceptPause;
+  private final QueueTimeout queueTimeout;
   private volatile boolean draining;
 
   /**
@@ -27,14 +28,17 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
    *     process-wide {@code server.max-connections}, however many sockets share the port) allows
    * @param reserve the process's descriptor reserve: after a failed accept, this listener accepts
    *     again only once a descriptor is free beyond it
+   * @param queueTimeout what becomes of a connection that waited too long in the accept queue
    */
   public ConnectionAdmission(
       String listener,
       ConnectionTracker tracker,
       Counter accepted,
       Map<RefusalReason, Counter> refused,
-      DescriptorReserve reserve) {
+      DescriptorReserve reserve,
+      QueueTimeout queueTimeout) {
     this.tracker = tracker;
+    this.queueTimeout = queueTimeout;
     this.accepted = accepted;
     this.refused = new EnumMap<>(refused);
     this.refusalLog = new RefusalLog(listener);
@@ -49,11 +53,13 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     refusalLog.start(ctx.executor());
+    queueTimeout.start();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     refusalLog.stop();
+    queueTimeout.stop();
   }
 
   @Override
@@ -61,23 +67,37 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     if (draining) {
       refuse(child, RefusalReason.DRAINING);
+      return;
+    }
+    QueueTimeout.Verdict verdict = queueTimeout.judge(child);
+    if (verdict == QueueTimeout.Verdict.RESET) {
+      // Admitted, then turned away: counted as both, never tracked (it never reaches a loop).
+      accepted.increment();
+      refuse(child, RefusalReason.QUEUE_TIMEOUT);
     } else if (!tracker.tryTrack(child)) {
       refuse(child, RefusalReason.MAX_CONNECTIONS);
     } else {
       accepted.increment();
+      if (verdict == QueueTimeout.Verdict.ANSWER_TOO_LATE) {
+        countRefused(RefusalReason.QUEUE_TIMEOUT);
+      }
       ctx.fireChannelRead(child);
     }
   }
 
   private void refuse(Channel child, RefusalReason reason) {
-    refused.get(reason).increment();
-    refusalLog.refused(reason);
+    countRefused(reason);
     try {
       child.config().setOption(ChannelOption.SO_LINGER, 0);
     } catch (RuntimeException ignored) {
       // The client may already have gone; closing is all that is left to do.
     }
     child.unsafe().closeForcibly();
+  }
+
+  private void countRefused(RefusalReason reason) {
+    refused.get(reason).increment();
+    refusalLog.refused(reason);
   }
 
   /**
@@ -88,8 +108,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    refused.get(RefusalReason.ACCEPT_ERROR).increment();
-    refusalLog.refused(RefusalReason.ACCEPT_ERROR);
+    countRefused(RefusalReason.ACCEPT_ERROR);
     acceptPause.acceptFailed(ctx, cause);
   }
 }

@@ -19,7 +19,17 @@ public enum RefusalReason {
    * A PROXY protocol header came from a source not in {@code server.proxy-protocol.trusted-sources}
    * (admitted first, so also counted as accepted).
    */
-  PROXY_UNTRUSTED;
+  PROXY_UNTRUSTED,
+  /**
+   * It waited longer than {@code server.overload.accept-queue-timeout} in the kernel's accept queue
+   * (admitted first, so also counted as accepted).
+   */
+  QUEUE_TIMEOUT,
+  /**
+   * Its worker loop's lag was above {@code server.overload.max-event-loop-lag} (admitted first, so
+   * also counted as accepted).
+   */
+  OVERLOADED;
 
   /** The value of the {@code reason} tag. */
   public String tag() {

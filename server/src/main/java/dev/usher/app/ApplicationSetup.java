@@ -12,6 +12,8 @@ import dev.usher.http.HttpSettings;
 import dev.usher.metrics.BlockingMeters;
 import dev.usher.metrics.Http2Meters;
 import dev.usher.metrics.HttpMeters;
+import dev.usher.overload.Overload;
+import dev.usher.overload.ShedReason;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -25,11 +27,21 @@ public final class ApplicationSetup {
   private final PrometheusMeterRegistry registry;
   private HttpMeters httpMeters;
   private Http2Meters http2Meters;
+  private final Overload overload;
   private BlockingWork blockingWork;
 
+  /** With usher's load shedding made for this setup alone; a server shares one: see below. */
   public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, Overload.create(config, registry));
+  }
+
+  /**
+   * @param overload the server's load shedding, which its HTTP requests go through
+   */
+  public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry, Overload overload) {
     this.config = config;
     this.registry = registry;
+    this.overload = overload;
   }
 
   /** Where an application registers meters of its own; they are scraped with usher's. */
@@ -44,7 +56,8 @@ public final class ApplicationSetup {
    */
   public HttpService blocking(HttpService service) {
     if (blockingWork == null) {
-      BlockingMeters meters = new BlockingMeters(registry);
+      BlockingMeters meters =
+          new BlockingMeters(registry, overload.shedCounter(ShedReason.BLOCKING_LIMIT));
       blockingWork = new BlockingWork(config.http().blockingMaxConcurrent(), meters);
       meters.countActive(blockingWork::active);
     }
@@ -67,7 +80,8 @@ public final class ApplicationSetup {
         service,
         httpMeters,
         httpMeters.http2(),
-        http2Meters);
+        http2Meters,
+        overload);
   }
 
   private static HttpSettings httpSettings(UsherConfig config) {

@@ -5,6 +5,8 @@ import dev.usher.config.UsherConfig;
 import dev.usher.sample.EchoApplication;
 import dev.usher.sample.HelloService;
 import dev.usher.sample.SleepService;
+import dev.usher.sample.WorkService;
+import java.util.Map;
 
 /** The sample applications usher ships, chosen by {@code server.protocol}. */
 public final class BuiltInApplications {
@@ -17,7 +19,9 @@ public final class BuiltInApplications {
       case HTTP ->
           setup.http(
               config.http().sampleLoadRoutes()
-                  ? new HelloService(setup.blocking(new SleepService()))
+                  ? new HelloService(
+                      Map.of(
+                          "/sleep", setup.blocking(new SleepService()), "/work", new WorkService()))
                   : new HelloService());
       case ECHO ->
           new EchoApplication(

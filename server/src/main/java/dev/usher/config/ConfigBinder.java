@@ -57,7 +57,15 @@ final class ConfigBinder {
             values.bool("server.socket.keep-alive"),
             values.bool("server.socket.reuse-address")),
         tls(),
-        proxyProtocol());
+        proxyProtocol(),
+        overload());
+  }
+
+  private OverloadConfig overload() throws InvalidConfigException {
+    return new OverloadConfig(
+        values.duration("server.overload.accept-queue-timeout", Duration.ZERO, ONE_DAY),
+        values.duration("server.overload.max-event-loop-lag", Duration.ZERO, ONE_DAY),
+        values.integer("server.overload.max-concurrent-requests", 0, Integer.MAX_VALUE));
   }
 
   private Optional<TlsConfig> tls() throws InvalidConfigException {

@@ -26,4 +26,5 @@ public record ServerConfig(
     Duration lingeringTime,
     SocketOptionsConfig socket,
     Optional<TlsConfig> tls,
-    ProxyProtocolConfig proxyProtocol) {}
+    ProxyProtocolConfig proxyProtocol,
+    OverloadConfig overload) {}

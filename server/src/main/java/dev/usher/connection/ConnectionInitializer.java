@@ -10,21 +10,25 @@ import io.netty.channel.ChannelPipeline;
 import java.util.Optional;
 
 /**
- * Builds the pipeline of every accepted connection, in the order a byte travels: usher's meters
- * come first (added on the accept path, with the hand-off time), then the PROXY protocol header and
- * TLS where they are on, then the application's handlers (for HTTP, the connection that owns its
- * HTTP life), then the last-resort error handler.
+ * Builds the pipeline of every accepted connection (unless its loop is overloaded: {@link
+ * LoopOverloadGuard}), in the order a byte travels: usher's meters come first (added on the accept
+ * path, with the hand-off time), then the PROXY protocol header and TLS where they are on, then the
+ * application's handlers (for HTTP, the connection that owns its HTTP life), then the last-resort
+ * error handler.
  */
 @Sharable
 public final class ConnectionInitializer extends ChannelInitializer<Channel> {
   private final UsherApplication application;
   private final Optional<ProxyProtocolFront> proxyProtocol;
   private final Optional<ServerTls> tls;
+  private final LoopOverloadGuard overloadGuard;
 
   public ConnectionInitializer(
       UsherApplication application,
       Optional<ProxyProtocolFront> proxyProtocol,
-      Optional<ServerTls> tls) {
+      Optional<ServerTls> tls,
+      LoopOverloadGuard overloadGuard) {
+    this.overloadGuard = overloadGuard;
     this.application = application;
     this.proxyProtocol = proxyProtocol;
     this.tls = tls;
@@ -32,6 +36,9 @@ public final class ConnectionInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel channel) {
+    if (overloadGuard.refused(channel)) {
+      return;
+    }
     ChannelPipeline pipeline = channel.pipeline();
     proxyProtocol.ifPresent(front -> front.install(pipeline));
     tls.ifPresent(front -> front.install(pipeline));

@@ -1,9 +1,6 @@
 package dev.usher.http;
 
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -17,7 +14,6 @@ import java.util.concurrent.TimeUnit;
  * once with {@code 503} and {@code Retry-After}: there is no queue to grow without bound.
  */
 public final class BlockingWork implements AutoCloseable {
-  private static final String RETRY_AFTER_SECONDS = "1";
 
   /** What usher counts about blocking work (its meters); called from virtual threads. */
   public interface Observer {
@@ -68,7 +64,7 @@ public final class BlockingWork implements AutoCloseable {
   private void submit(HttpService service, FullHttpRequest request, HttpExchange exchange) {
     if (!permits.tryAcquire()) {
       observer.shed();
-      exchange.respond(overloaded());
+      exchange.respond(HttpResponses.overloaded());
       return;
     }
     // usher releases the request once it is answered; the task reads it until it returns.
@@ -79,7 +75,7 @@ public final class BlockingWork implements AutoCloseable {
     } catch (RuntimeException closed) {
       request.release();
       permits.release();
-      exchange.respond(overloaded());
+      exchange.respond(HttpResponses.overloaded());
     }
   }
 
@@ -94,12 +90,6 @@ public final class BlockingWork implements AutoCloseable {
       permits.release();
       observer.finished(System.nanoTime() - started);
     }
-  }
-
-  private static FullHttpResponse overloaded() {
-    FullHttpResponse response = HttpResponses.status(HttpResponseStatus.SERVICE_UNAVAILABLE);
-    response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-    return response;
   }
 
   /** Lets the tasks in flight finish for at most {@code seconds}, then interrupts them. */

@@ -1,6 +1,8 @@
 package dev.usher.http;
 
 import dev.usher.connection.ClientAddress;
+import dev.usher.overload.LoopPressure;
+import dev.usher.overload.Overload;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,6 +35,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private final ExchangeRecorder.PerLoop recorders;
   private final Http2Observer observer;
   private final boolean requestIds;
+  private final Overload overload;
+  private LoopPressure loopPressure;
   private ChannelHandlerContext ctx;
   private ExchangeRecorder recorder;
   private HttpExchange exchange;
@@ -43,7 +47,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       HttpService service,
       ExchangeRecorder.PerLoop recorders,
       Http2Observer observer,
-      boolean requestIds) {
+      boolean requestIds,
+      Overload overload) {
+    this.overload = overload;
     this.service = service;
     this.requestIds = requestIds;
     this.recorders = recorders;
@@ -54,6 +60,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.recorder = recorders.ofThisLoop();
+    this.loopPressure = overload.pressureOf(ctx.executor());
     this.startNanos = ctx.executor().ticker().nanoTime();
     open = true;
     observer.streamOpened();
@@ -80,7 +87,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
     }
     exchange = new HttpExchange(this, ctx.executor(), request, startNanos, requestIds);
     exchange.request = request;
-    exchange.serveBy(service, request);
+    exchange.admitAndServe(service, request, overload, loopPressure);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.usher.http;
 
 import dev.usher.app.UsherApplication;
 import dev.usher.connection.PipelineNames;
+import dev.usher.overload.Overload;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
@@ -26,12 +27,14 @@ public final class HttpApplication implements UsherApplication {
         service,
         recorders,
         ExchangeRecorder.PerLoop.NONE,
-        Http2Observer.NONE);
+        Http2Observer.NONE,
+        Overload.none());
   }
 
   /**
    * @param http1Recorders where HTTP/1.1 connections record their exchanges (usher's meters)
    * @param http2Recorders where HTTP/2 streams record theirs
+   * @param overload the server's load shedding, which every request goes through
    */
   public HttpApplication(
       HttpSettings settings,
@@ -39,8 +42,9 @@ public final class HttpApplication implements UsherApplication {
       HttpService service,
       ExchangeRecorder.PerLoop http1Recorders,
       ExchangeRecorder.PerLoop http2Recorders,
-      Http2Observer http2Observer) {
-    this.rules = HttpConnectionRules.of(settings, service, http1Recorders);
+      Http2Observer http2Observer,
+      Overload overload) {
+    this.rules = HttpConnectionRules.of(settings, service, http1Recorders, overload);
     this.http2 =
         http2Settings.enabled()
             ? new Http2Pipeline(

@@ -1,11 +1,13 @@
 package dev.usher.http;
 
+import dev.usher.accept.QueueTimeout;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ClientAddress;
 import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
 import dev.usher.connection.PipelineNames;
 import dev.usher.connection.Silence;
+import dev.usher.overload.LoopPressure;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -101,6 +103,11 @@ final class HttpConnection extends ChannelDuplexHandler
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
   private ExchangeRecorder recorder;
+  private LoopPressure loopPressure;
+
+  /** The connection waited too long in the accept queue: its request gets 503 and it closes. */
+  private boolean waitedTooLong;
+
   private HttpRequestReader decoder;
   private Phase phase = Phase.OPEN;
 
@@ -137,6 +144,8 @@ final class HttpConnection extends ChannelDuplexHandler
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
     this.recorder = rules.recorders().ofThisLoop();
+    this.loopPressure = rules.overload().pressureOf(ctx.executor());
+    this.waitedTooLong = QueueTimeout.waitedTooLong(ctx.channel());
     if (ctx.channel().isActive()) {
       startTimer();
     }
@@ -220,6 +229,10 @@ final class HttpConnection extends ChannelDuplexHandler
     enqueue(exchange);
     receiving = exchange;
     receivingHead = request;
+    if (waitedTooLong) {
+      refuse(exchange, start, HttpResponses.overloaded());
+      return;
+    }
     HttpHeaders headers = request.headers();
     String expect = headers.get(HttpHeaderNames.EXPECT);
     if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
@@ -290,7 +303,7 @@ final class HttpConnection extends ChannelDuplexHandler
     exchange.request =
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
-    exchange.serveBy(rules.service(), exchange.request);
+    exchange.admitAndServe(rules.service(), exchange.request, rules.overload(), loopPressure);
   }
 
   @Override
@@ -376,6 +389,10 @@ final class HttpConnection extends ChannelDuplexHandler
   }
 
   private void refuse(HttpExchange exchange, long startNanos, HttpResponseStatus status) {
+    refuse(exchange, startNanos, HttpResponses.status(status));
+  }
+
+  private void refuse(HttpExchange exchange, long startNanos, FullHttpResponse answer) {
     if (exchange == null) {
       exchange = new HttpExchange(this, ctx.executor(), null, startNanos, false);
       enqueue(exchange);
@@ -387,7 +404,7 @@ final class HttpConnection extends ChannelDuplexHandler
     requestStartNanos = NONE;
     exchange.refusal = true;
     exchange.continueWanted = false;
-    exchange.response = HttpResponses.status(status);
+    exchange.response = answer;
     writeAnswersInOrder();
   }
 

@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.overload.Overload;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
@@ -15,10 +16,14 @@ record HttpConnectionRules(
     long idleTimeoutNanos,
     long lingeringTimeoutNanos,
     long lingeringTimeNanos,
-    boolean requestIds) {
+    boolean requestIds,
+    Overload overload) {
 
   static HttpConnectionRules of(
-      HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
+      HttpSettings settings,
+      HttpService service,
+      ExchangeRecorder.PerLoop recorders,
+      Overload overload) {
     return new HttpConnectionRules(
         service,
         recorders,
@@ -30,6 +35,7 @@ record HttpConnectionRules(
         settings.idleTimeout().toNanos(),
         settings.lingeringTimeout().toNanos(),
         settings.lingeringTime().toNanos(),
-        settings.requestIds());
+        settings.requestIds(),
+        overload);
   }
 }

@@ -1,5 +1,7 @@
 package dev.usher.http;
 
+import dev.usher.overload.LoopPressure;
+import dev.usher.overload.Overload;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -54,6 +56,9 @@ public final class HttpExchange {
   /** The connection ended before this exchange could be answered. */
   boolean abandoned;
 
+  /** The overload that let the request through, until it is done with. */
+  private Overload admittedBy;
+
   HttpExchange(
       ExchangeOwner connection,
       EventExecutor loop,
@@ -96,6 +101,21 @@ public final class HttpExchange {
     } catch (RejectedExecutionException loopGone) {
       ReferenceCountUtil.release(response);
     }
+  }
+
+  /**
+   * Serves the request unless {@code overload} sheds it: then the answer is 503 with {@code
+   * Retry-After} (the connection kept). A request let through holds its place in the overload's
+   * count until it is answered or abandoned. On the connection's loop.
+   */
+  void admitAndServe(
+      HttpService service, FullHttpRequest request, Overload overload, LoopPressure pressure) {
+    if (overload.admit(pressure) != null) {
+      connection.answer(this, HttpResponses.overloaded());
+      return;
+    }
+    admittedBy = overload;
+    serveBy(service, request);
   }
 
   /**
@@ -179,6 +199,10 @@ public final class HttpExchange {
 
   /** Releases what the exchange still holds: the connection is done with it. */
   void release() {
+    if (admittedBy != null) {
+      admittedBy.finished();
+      admittedBy = null;
+    }
     if (request != null) {
       request.release();
       request = null;

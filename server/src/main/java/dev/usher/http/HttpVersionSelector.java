@@ -1,5 +1,7 @@
 package dev.usher.http;
 
+import dev.usher.accept.QueueTimeout;
+import dev.usher.accept.Refusal;
 import dev.usher.connection.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -56,6 +58,10 @@ final class HttpVersionSelector extends ByteToMessageDecoder {
     int compared = Math.min(in.readableBytes(), HTTP2_FROM);
     if (!ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, compared)) {
       ctx.pipeline().remove(this);
+    } else if (compared == HTTP2_FROM && QueueTimeout.waitedTooLong(ctx.channel())) {
+      // Too late for a 503 of HTTP/1.1, and an HTTP/2 answer would need the whole handshake.
+      in.skipBytes(in.readableBytes());
+      Refusal.reset(ctx.channel());
     } else if (compared == HTTP2_FROM) {
       switchToHttp2(ctx);
     }

@@ -6,14 +6,18 @@ import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.accept.DescriptorReserve;
 import dev.usher.accept.HandoffStamp;
+import dev.usher.accept.QueueTimeout;
+import dev.usher.accept.RefusalReason;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.MetricsConfig;
 import dev.usher.config.ProxyProtocolConfig;
 import dev.usher.connection.ConnectionInitializer;
+import dev.usher.connection.LoopOverloadGuard;
 import dev.usher.connection.PipelineNames;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ListenerMeters;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.overload.Overload;
 import dev.usher.proxyprotocol.ProxyProtocolFront;
 import dev.usher.tls.ServerTls;
 import io.netty.channel.Channel;
@@ -45,14 +49,16 @@ final class ListeningSocket {
       DescriptorReserve reserve,
       ServerMetrics serverMetrics,
       MetricsConfig metrics,
-      boolean nativeSockets) {
+      boolean nativeSockets,
+      QueueTimeout queueTimeout) {
     this.name = name;
     this.acceptor = acceptor;
     this.workers = workers;
     this.connections = new ConnectionTracker(budget);
     this.meters = new ListenerMeters(serverMetrics.registry(), name, connections);
     this.admission =
-        new ConnectionAdmission(name, connections, meters.accepted(), meters.refused(), reserve);
+        new ConnectionAdmission(
+            name, connections, meters.accepted(), meters.refused(), reserve, queueTimeout);
     this.acceptPathMetrics =
         metrics.acceptPath()
             ? Optional.of(AcceptPathMetrics.create(serverMetrics, name, metrics, nativeSockets))
@@ -85,12 +91,19 @@ final class ListeningSocket {
    * refusals as this socket's), TLS, then the application.
    */
   ConnectionInitializer connections(
-      UsherApplication application, ProxyProtocolConfig proxyProtocol, Optional<ServerTls> tls) {
+      UsherApplication application,
+      ProxyProtocolConfig proxyProtocol,
+      Optional<ServerTls> tls,
+      Overload overload) {
     Optional<ProxyProtocolFront> front =
         proxyProtocol.enabled()
             ? Optional.of(new ProxyProtocolFront(proxyProtocol, meters.refused()))
             : Optional.empty();
-    return new ConnectionInitializer(application, front, tls);
+    return new ConnectionInitializer(
+        application,
+        front,
+        tls,
+        new LoopOverloadGuard(overload, meters.refused().get(RefusalReason.OVERLOADED)));
   }
 
   void bound(Channel listening) {

@@ -6,6 +6,7 @@ import dev.usher.app.UsherApplication;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.LoadedConfig;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.overload.Overload;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -41,9 +42,10 @@ public final class ServerProcess {
       throws StartupException, InterruptedException {
     loaded.warnings().forEach(warning -> log.warn("configuration: {}", warning));
     try (ServerMetrics metrics = new ServerMetrics()) {
+      Overload overload = Overload.create(loaded.config(), metrics.registry());
       UsherApplication application =
           applications.create(
-              loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry()));
+              loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry(), overload));
       // Handlers go in before the server starts: a SIGTERM just after "accepting connections" (or
       // during the start) must drain, not meet the JVM's default handler and exit 143.
       CompletableFuture<UsherServer> started = new CompletableFuture<>();
@@ -68,7 +70,7 @@ public final class ServerProcess {
               });
       try {
         started.complete(
-            UsherServer.start(loaded.config(), application, metrics, kernel.somaxconn()));
+            UsherServer.start(loaded.config(), application, metrics, overload, kernel.somaxconn()));
       } catch (StartupException cannotStart) {
         started.completeExceptionally(cannotStart);
         log.error("usher cannot start: {}", cannotStart.getMessage());

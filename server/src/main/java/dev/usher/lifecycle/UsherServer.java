@@ -3,9 +3,11 @@ package dev.usher.lifecycle;
 import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.accept.DescriptorReserve;
+import dev.usher.accept.QueueTimeout;
 import dev.usher.admin.AdminServer;
 import dev.usher.app.UsherApplication;
 import dev.usher.config.AcceptMode;
+import dev.usher.config.Protocol;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.TlsConfig;
 import dev.usher.config.UsherConfig;
@@ -13,6 +15,7 @@ import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.EventLoopMeters;
 import dev.usher.metrics.ServerInfo;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.overload.Overload;
 import dev.usher.tls.ServerTls;
 import dev.usher.tls.TlsFileException;
 import dev.usher.transport.Transport;
@@ -56,12 +59,14 @@ public final class UsherServer {
   private final EventLoopGroup adminLoop;
   private final List<ListeningSocket> sockets = new ArrayList<>();
   private final ConnectionBudget budget;
+  private final Overload overload;
   private DescriptorReserve descriptorReserve;
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
   private Optional<ServerTls> tls = Optional.empty();
 
-  private UsherServer(UsherConfig config, Transport transport) {
+  private UsherServer(UsherConfig config, Transport transport, Overload overload) {
+    this.overload = overload;
     ServerConfig server = config.server();
     this.config = config;
     this.transport = transport;
@@ -120,7 +125,10 @@ public final class UsherServer {
         descriptorReserve,
         metrics,
         config.metrics(),
-        transport.exposesFileDescriptor());
+        transport.exposesFileDescriptor(),
+        new QueueTimeout(
+            config.server().overload().acceptQueueTimeout().toMillis(),
+            config.server().protocol() == Protocol.HTTP && config.server().tls().isEmpty()));
   }
 
   /**
@@ -129,7 +137,11 @@ public final class UsherServer {
    * @param somaxconn the kernel's cap on the backlog, for the bind log line
    */
   public static UsherServer start(
-      UsherConfig config, UsherApplication application, ServerMetrics metrics, int somaxconn)
+      UsherConfig config,
+      UsherApplication application,
+      ServerMetrics metrics,
+      Overload overload,
+      int somaxconn)
       throws StartupException, InterruptedException {
     Transport transport;
     try {
@@ -144,7 +156,14 @@ public final class UsherServer {
               + transport.kind().label(),
           null);
     }
-    UsherServer server = new UsherServer(config, transport);
+    if (!config.server().overload().acceptQueueTimeout().isZero()
+        && !transport.exposesFileDescriptor()) {
+      log.warn(
+          "server.overload.accept-queue-timeout is off: the wait in the accept queue is read from"
+              + " the kernel through the io_uring or epoll transport, not {}",
+          transport.kind().label());
+    }
+    UsherServer server = new UsherServer(config, transport, overload);
     try {
       server.register(metrics);
       server.startTls(application, metrics);
@@ -217,7 +236,7 @@ public final class UsherServer {
     int port = config.server().port();
     for (ListeningSocket socket : sockets) {
       ConnectionInitializer connections =
-          socket.connections(application, config.server().proxyProtocol(), tls);
+          socket.connections(application, config.server().proxyProtocol(), tls, overload);
       Channel channel =
           ListenerBinding.bind(
               MainListener.bootstrap(

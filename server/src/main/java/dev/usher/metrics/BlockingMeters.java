@@ -19,8 +19,12 @@ public final class BlockingMeters implements BlockingWork.Observer {
   private final Timer duration;
   private final Counter shed;
 
-  public BlockingMeters(MeterRegistry registry) {
+  /**
+   * @param shed the count of requests shed with reason {@code blocking_limit}
+   */
+  public BlockingMeters(MeterRegistry registry, Counter shed) {
     this.registry = registry;
+    this.shed = shed;
     wait =
         Timer.builder("server.blocking.task.wait")
             .description("From a blocking task's submission to its start on a virtual thread")
@@ -44,12 +48,6 @@ public final class BlockingMeters implements BlockingWork.Observer {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(30))
-            .register(registry);
-    shed =
-        Counter.builder("server.http.requests.shed")
-            .description(
-                "HTTP requests refused with 503 to protect the server, by reason: blocking_limit (http.blocking.max-concurrent reached)")
-            .tag("reason", "blocking_limit")
             .register(registry);
   }
 

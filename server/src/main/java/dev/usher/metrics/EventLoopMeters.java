@@ -51,40 +51,11 @@ public final class EventLoopMeters {
             .tag("loop", Integer.toString(index))
             .register(registry);
       }
-      new LagProbe(loop, lag, probeInterval.toNanos()).schedule();
+      LagProbe.start(
+          loop,
+          probeInterval.toNanos(),
+          (lagNanos, nowNanos) -> lag.record(lagNanos, TimeUnit.NANOSECONDS));
       index++;
-    }
-  }
-
-  /** Reschedules itself on its loop until the loop shuts down; records how late each run is. */
-  private static final class LagProbe implements Runnable {
-    private final EventExecutor loop;
-    private final Timer lag;
-    private final long intervalNanos;
-    private long dueNanos;
-
-    LagProbe(EventExecutor loop, Timer lag, long intervalNanos) {
-      this.loop = loop;
-      this.lag = lag;
-      this.intervalNanos = intervalNanos;
-    }
-
-    void schedule() {
-      if (loop.isShuttingDown()) {
-        return;
-      }
-      dueNanos = System.nanoTime() + intervalNanos;
-      try {
-        loop.schedule(this, intervalNanos, TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-        // The loop is closing; there is nothing left to measure.
-      }
-    }
-
-    @Override
-    public void run() {
-      lag.record(Math.max(0, System.nanoTime() - dueNanos), TimeUnit.NANOSECONDS);
-      schedule();
     }
   }
 }

@@ -28,7 +28,9 @@ public final class TcpInfoReader implements AutoCloseable {
   private static final long UNACKED_OFFSET = 24;
   private static final long SACKED_OFFSET = 28;
   private static final long LAST_ACK_RECV_OFFSET = 56;
+  private static final long BYTES_RECEIVED_OFFSET = 128;
   private static final int REQUIRED_BYTES = 60;
+  private static final int BYTES_RECEIVED_END = 136;
   private static final int BUFFER_BYTES = 256;
 
   private static final Optional<MethodHandle> GETSOCKOPT = lookupGetsockopt();
@@ -37,6 +39,7 @@ public final class TcpInfoReader implements AutoCloseable {
   private final MemorySegment info = arena.allocate(BUFFER_BYTES, 8);
   private final MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
   private final MethodHandle getsockopt;
+  private int readBytes;
 
   private TcpInfoReader(MethodHandle getsockopt) {
     this.getsockopt = getsockopt;
@@ -70,7 +73,11 @@ public final class TcpInfoReader implements AutoCloseable {
     } catch (Throwable unexpected) {
       throw new IllegalStateException("getsockopt(TCP_INFO) failed on fd " + fd, unexpected);
     }
-    return result == 0 && length.get(ValueLayout.JAVA_INT, 0) >= REQUIRED_BYTES;
+    if (result != 0) {
+      return false;
+    }
+    readBytes = length.get(ValueLayout.JAVA_INT, 0);
+    return readBytes >= REQUIRED_BYTES;
   }
 
   /** On a listening socket: connections in the accept queue now ({@code tcpi_unacked}). */
@@ -86,6 +93,15 @@ public final class TcpInfoReader implements AutoCloseable {
   /** On a connected socket: milliseconds since the peer's last ACK ({@code tcpi_last_ack_recv}). */
   public long millisSinceLastAckReceived() {
     return Integer.toUnsignedLong(info.get(ValueLayout.JAVA_INT, LAST_ACK_RECV_OFFSET));
+  }
+
+  /**
+   * On a connected socket: whether the peer has sent any payload ({@code tcpi_bytes_received},
+   * Linux 4.1 and later; without it, assumed so).
+   */
+  public boolean receivedData() {
+    return readBytes < BYTES_RECEIVED_END
+        || info.get(ValueLayout.JAVA_LONG, BYTES_RECEIVED_OFFSET) > 0;
   }
 
   @Override

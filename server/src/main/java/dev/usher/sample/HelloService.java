@@ -15,26 +15,28 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The sample HTTP service: {@code GET /} (and {@code HEAD /}) answer a short text, {@code POST
  * /echo} sends the body back, and, where the load routes are on, {@code GET /sleep?ms=N} blocks (on
- * usher's blocking work, see {@link SleepService}). Another method on a known path gets 405 with
- * {@code Allow}; an unknown path 404. This is the class a forking team replaces with its own.
+ * usher's blocking work, see {@link SleepService}) and {@code GET /work?cpu=MICROS} keeps the
+ * worker busy ({@link WorkService}). Another method on a known path gets 405 with {@code Allow}; an
+ * unknown path 404. This is the class a forking team replaces with its own.
  */
 public final class HelloService implements HttpService {
-  private final HttpService sleep;
+  private final Map<String, HttpService> loadRoutes;
 
   /** The routes {@code /} and {@code /echo}. */
   public HelloService() {
-    this(null);
+    this(Map.of());
   }
 
   /**
-   * @param sleep what serves {@code /sleep}, or null for no such route
+   * @param loadRoutes more {@code GET} routes, by path: those that cost work, for tests and load
    */
-  public HelloService(HttpService sleep) {
-    this.sleep = sleep;
+  public HelloService(Map<String, HttpService> loadRoutes) {
+    this.loadRoutes = Map.copyOf(loadRoutes);
   }
 
   // Each response sends a duplicate: its own indexes over these shared bytes. (A read-only view
@@ -50,9 +52,10 @@ public final class HelloService implements HttpService {
     String uri = request.uri();
     // Most requests are for "/": no need to decode a query that is not there.
     String path = uri.equals("/") ? uri : new QueryStringDecoder(uri).path();
-    if (sleep != null && path.equals("/sleep")) {
+    HttpService loadRoute = loadRoutes.get(path);
+    if (loadRoute != null) {
       if (method.equals(HttpMethod.GET)) {
-        sleep.serve(request, exchange);
+        loadRoute.serve(request, exchange);
       } else {
         exchange.respond(methodNotAllowed("GET"));
       }

@@ -47,7 +47,9 @@ class ConnectionAdmissionTest {
       refused.put(reason, registry.counter("refused", "reason", reason.tag()));
     }
     reserve = descriptors.reserve(RESERVE);
-    admission = new ConnectionAdmission("main", tracker, accepted, refused, reserve);
+    admission =
+        new ConnectionAdmission(
+            "main", tracker, accepted, refused, reserve, new QueueTimeout(0, true));
     listener = EmbeddedChannel.builder().ticker(ticker).handlers(admission).build();
   }
 

@@ -9,6 +9,7 @@ import dev.usher.accept.ConnectionBudget;
 import dev.usher.accept.ConnectionTracker;
 import dev.usher.accept.DescriptorReserve;
 import dev.usher.accept.HandoffStamp;
+import dev.usher.accept.QueueTimeout;
 import dev.usher.accept.RefusalReason;
 import dev.usher.app.ApplicationSetup;
 import dev.usher.app.BuiltInApplications;
@@ -18,6 +19,7 @@ import dev.usher.config.InvalidConfigException;
 import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.UsherConfig;
 import dev.usher.connection.ConnectionInitializer;
+import dev.usher.connection.LoopOverloadGuard;
 import dev.usher.http.HttpService;
 import dev.usher.metrics.AcceptPathMetrics;
 import dev.usher.metrics.ServerMetrics;
@@ -104,7 +106,9 @@ final class FuzzedServer implements AutoCloseable {
         protocol.equals("http")
             ? setup.http(recordingMethods(new HelloService()))
             : BuiltInApplications.forConfig(config, setup);
-    initializer = new ConnectionInitializer(application, Optional.empty(), Optional.empty());
+    initializer =
+        new ConnectionInitializer(
+            application, Optional.empty(), Optional.empty(), LoopOverloadGuard.NONE);
     acceptPath = AcceptPathMetrics.create(metrics, "main", config.metrics(), false);
     try {
       reserve = DescriptorReserve.open(1);
@@ -120,7 +124,12 @@ final class FuzzedServer implements AutoCloseable {
             .ticker(ticker)
             .handlers(
                 new ConnectionAdmission(
-                    "main", tracker, metrics.registry().counter("fuzz.accepted"), refused, reserve),
+                    "main",
+                    tracker,
+                    metrics.registry().counter("fuzz.accepted"),
+                    refused,
+                    reserve,
+                    new QueueTimeout(0, true)),
                 new HandoffStamp(acceptPath.meters()))
             .build();
     warningWatch.setContext(rootLogger.getLoggerContext());

@@ -2,6 +2,7 @@ package dev.usher.http;
 
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.PipelineNames;
+import dev.usher.overload.Overload;
 import dev.usher.sample.HelloService;
 import dev.usher.testing.DuplexEmbeddedChannel;
 import dev.usher.testing.EmbeddedTime;
@@ -15,6 +16,7 @@ import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP connection as usher builds it, on an embedded channel whose time is a mock ticker: bytes
@@ -40,9 +42,16 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   private final MockTicker ticker = Ticker.newMockTicker();
   private final DuplexEmbeddedChannel channel;
 
-  private EmbeddedHttpConnection(HttpSettings settings, HttpService service) {
+  private EmbeddedHttpConnection(HttpSettings settings, HttpService service, Overload overload) {
     HttpApplication application =
-        new HttpApplication(settings, service, ExchangeRecorder.PerLoop.NONE);
+        new HttpApplication(
+            settings,
+            Http2Settings.OFF,
+            service,
+            ExchangeRecorder.PerLoop.NONE,
+            ExchangeRecorder.PerLoop.NONE,
+            Http2Observer.NONE,
+            overload);
     channel =
         new DuplexEmbeddedChannel(
             EmbeddedChannel.builder()
@@ -66,7 +75,12 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   }
 
   static EmbeddedHttpConnection open(HttpSettings settings, HttpService service) {
-    return new EmbeddedHttpConnection(settings, service);
+    return new EmbeddedHttpConnection(settings, service, Overload.none());
+  }
+
+  /** A connection of a server whose requests go through {@code overload}. */
+  static EmbeddedHttpConnection open(HttpService service, Overload overload) {
+    return new EmbeddedHttpConnection(SETTINGS, service, overload);
   }
 
   /** The client sends these bytes, in one read. */
@@ -92,6 +106,17 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   /** Time passes: the connection's timers run when they are due. */
   EmbeddedHttpConnection advance(Duration time) {
     EmbeddedTime.advance(channel, ticker, time);
+    return this;
+  }
+
+  /**
+   * The loop is busy for {@code time}: the clock jumps, and what fell due meanwhile runs late, all
+   * at once.
+   */
+  EmbeddedHttpConnection stall(Duration time) {
+    ticker.advance(time.toNanos(), TimeUnit.NANOSECONDS);
+    channel.runScheduledPendingTasks();
+    channel.runPendingTasks();
     return this;
   }
 

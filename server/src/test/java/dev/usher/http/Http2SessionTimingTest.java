@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.app.DrainRequested;
 import dev.usher.http.Http2Frames.Frame;
+import dev.usher.overload.Overload;
 import dev.usher.sample.HelloService;
 import dev.usher.testing.EmbeddedTime;
 import io.netty.buffer.ByteBuf;
@@ -52,7 +53,8 @@ class Http2SessionTimingTest {
             new HelloService(),
             ExchangeRecorder.PerLoop.NONE,
             ExchangeRecorder.PerLoop.NONE,
-            Http2Observer.NONE);
+            Http2Observer.NONE,
+            Overload.none());
     channel =
         EmbeddedChannel.builder()
             .ticker(ticker)

@@ -11,6 +11,7 @@ import dev.usher.lifecycle.DrainSummary;
 import dev.usher.lifecycle.StartupException;
 import dev.usher.lifecycle.UsherServer;
 import dev.usher.metrics.ServerMetrics;
+import dev.usher.overload.Overload;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -57,12 +58,15 @@ public final class RunningServer implements AutoCloseable {
     LoadedConfig loaded = load(settings);
     ServerMetrics metrics = new ServerMetrics();
     try {
+      Overload overload = Overload.create(loaded.config(), metrics.registry());
       UsherServer server =
           UsherServer.start(
               loaded.config(),
               applications.create(
-                  loaded.config(), new ApplicationSetup(loaded.config(), metrics.registry())),
+                  loaded.config(),
+                  new ApplicationSetup(loaded.config(), metrics.registry(), overload)),
               metrics,
+              overload,
               KernelNetworkSettings.read().somaxconn());
       return new RunningServer(server, metrics);
     } catch (StartupException | RuntimeException failure) {

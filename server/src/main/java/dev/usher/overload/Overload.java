@@ -1,0 +1,126 @@
+package dev.usher.overload;
+
+import dev.usher.config.OverloadConfig;
+import dev.usher.config.UsherConfig;
+import dev.usher.metrics.LagProbe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * usher's load shedding, one per process ({@code server.overload.*}): whether a worker loop is too
+ * far behind to take new work, and whether a new request may be served now or is answered 503; what
+ * it sheds it counts in {@code server_http_requests_shed_total{reason}}, registered here with every
+ * reason.
+ *
+ * <p>Readiness is left alone on purpose: a replica that declared itself unready under load would
+ * move all of it onto the others at once.
+ */
+public final class Overload {
+  private static final String SHED_DESCRIPTION =
+      "HTTP requests answered 503 to protect the server, by reason: event_loop_lag"
+          + " (server.overload.max-event-loop-lag), concurrency"
+          + " (server.overload.max-concurrent-requests), blocking_limit"
+          + " (http.blocking.max-concurrent)";
+
+  private final long maxLagNanos;
+  private final long probeIntervalNanos;
+  private final ConcurrencyLimit concurrency;
+  private final Map<ShedReason, Counter> shed = new EnumMap<>(ShedReason.class);
+  private final Map<EventExecutor, LoopPressure> pressures = new ConcurrentHashMap<>();
+
+  private Overload(OverloadConfig config, Duration probeInterval, MeterRegistry registry) {
+    this.maxLagNanos = config.maxEventLoopLag().toNanos();
+    this.probeIntervalNanos = probeInterval.toNanos();
+    this.concurrency =
+        config.maxConcurrentRequests() > 0
+            ? new ConcurrencyLimit(config.maxConcurrentRequests())
+            : null;
+    for (ShedReason reason : ShedReason.values()) {
+      shed.put(
+          reason,
+          Counter.builder("server.http.requests.shed")
+              .description(SHED_DESCRIPTION)
+              .tag("reason", reason.tag())
+              .register(registry));
+    }
+    Gauge.builder("server.event.loops.shedding", this, Overload::loopsShedding)
+        .description(
+            "Worker loops whose lag is above server.overload.max-event-loop-lag: they answer new"
+                + " requests 503 and refuse new connections")
+        .register(registry);
+  }
+
+  private double loopsShedding() {
+    return pressures.values().stream().filter(LoopPressure::shedding).count();
+  }
+
+  /**
+   * The server's rules ({@code server.overload.*}); a loop's lag is probed as often as {@code
+   * metrics.event-loop.probe-interval} says, once a connection on it has asked.
+   */
+  public static Overload create(UsherConfig config, MeterRegistry registry) {
+    return create(config.server().overload(), config.metrics().eventLoopProbeInterval(), registry);
+  }
+
+  /**
+   * @param probeInterval how often a loop's lag is probed, once a connection on it has asked
+   */
+  public static Overload create(
+      OverloadConfig config, Duration probeInterval, MeterRegistry registry) {
+    return new Overload(config, probeInterval, registry);
+  }
+
+  /** Every rule off, its counts kept apart: for an HTTP application made outside a server. */
+  public static Overload none() {
+    return create(OverloadConfig.OFF, Duration.ofMillis(100), new SimpleMeterRegistry());
+  }
+
+  /** The counter of requests shed for {@code reason}. */
+  public Counter shedCounter(ShedReason reason) {
+    return shed.get(reason);
+  }
+
+  /** The pressure of {@code loop}; its probe starts with the first caller. */
+  public LoopPressure pressureOf(EventExecutor loop) {
+    if (maxLagNanos == 0) {
+      return LoopPressure.NEVER;
+    }
+    return pressures.computeIfAbsent(
+        loop,
+        probed -> {
+          LoopPressure pressure = new LoopPressure(maxLagNanos);
+          LagProbe.start(probed, probeIntervalNanos, pressure::observe);
+          return pressure;
+        });
+  }
+
+  /**
+   * Whether a request that has just arrived on a loop under {@code pressure} may be served: null if
+   * so, and then it holds a place until {@link #finished}; else why it is shed (and counted).
+   */
+  public ShedReason admit(LoopPressure pressure) {
+    if (pressure.shedding()) {
+      shed.get(ShedReason.EVENT_LOOP_LAG).increment();
+      return ShedReason.EVENT_LOOP_LAG;
+    }
+    if (concurrency != null && !concurrency.tryAcquire()) {
+      shed.get(ShedReason.CONCURRENCY).increment();
+      return ShedReason.CONCURRENCY;
+    }
+    return null;
+  }
+
+  /** A request {@link #admit} let through has been answered, or abandoned. */
+  public void finished() {
+    if (concurrency != null) {
+      concurrency.release();
+    }
+  }
+}

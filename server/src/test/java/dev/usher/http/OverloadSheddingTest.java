@@ -1,0 +1,118 @@
+package dev.usher.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.usher.config.OverloadConfig;
+import dev.usher.overload.Overload;
+import dev.usher.overload.ShedReason;
+import dev.usher.sample.HelloService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests shed under overload, on connections whose loop's time is a mock ticker: a loop that fell
+ * behind answers 503 with {@code Retry-After} and keeps the connection, and serves again after a
+ * calm second; a server at its concurrency limit sheds the request one above it.
+ */
+class OverloadSheddingTest {
+  private static final String GET = "GET / HTTP/1.1\r\nHost: usher\r\n\r\n";
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final List<EmbeddedHttpConnection> connections = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    connections.forEach(EmbeddedHttpConnection::close);
+  }
+
+  private EmbeddedHttpConnection open(HttpService service, Overload overload) {
+    EmbeddedHttpConnection connection = EmbeddedHttpConnection.open(service, overload);
+    connections.add(connection);
+    return connection;
+  }
+
+  private double shed(Overload overload, ShedReason reason) {
+    return overload.shedCounter(reason).count();
+  }
+
+  @Test
+  void aLoopThatFellBehindShedsRequestsKeepsTheConnectionAndRecoversAfterACalmSecond() {
+    Overload overload =
+        Overload.create(
+            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0),
+            Duration.ofMillis(10),
+            registry);
+    EmbeddedHttpConnection connection = open(new HelloService(), overload);
+    assertTrue(connection.send(GET).sent().startsWith("HTTP/1.1 200 "));
+
+    connection.stall(Duration.ofMillis(200));
+    String shedAnswer = connection.send(GET).sent();
+    assertTrue(shedAnswer.startsWith("HTTP/1.1 503 "), shedAnswer);
+    assertTrue(shedAnswer.contains("retry-after: 1"), shedAnswer);
+    assertFalse(shedAnswer.contains("connection: close"), shedAnswer);
+    assertTrue(connection.isOpen());
+
+    connection.advance(Duration.ofMillis(500));
+    assertTrue(connection.send(GET).sent().startsWith("HTTP/1.1 503 "), "calm for half a second");
+    connection.advance(Duration.ofMillis(600));
+    assertTrue(connection.send(GET).sent().startsWith("HTTP/1.1 200 "), "calm for a second");
+    assertEquals(2, shed(overload, ShedReason.EVENT_LOOP_LAG));
+    assertEquals(0, shed(overload, ShedReason.CONCURRENCY));
+  }
+
+  @Test
+  void theRequestAboveTheConcurrencyLimitIsShedAndItsPlaceFreesWhenTheFirstIsAnswered() {
+    Overload overload =
+        Overload.create(
+            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1), Duration.ofMillis(10), registry);
+    List<HttpExchange> held = new ArrayList<>();
+    HttpService slowThenFast =
+        (request, exchange) -> {
+          if (request.uri().equals("/slow")) {
+            held.add(exchange);
+          } else {
+            exchange.respond(
+                HttpResponses.text(
+                    HttpResponseStatus.OK, Unpooled.copiedBuffer("ok\n", StandardCharsets.UTF_8)));
+          }
+        };
+    EmbeddedHttpConnection first = open(slowThenFast, overload);
+    EmbeddedHttpConnection second = open(slowThenFast, overload);
+
+    first.send("GET /slow HTTP/1.1\r\nHost: usher\r\n\r\n");
+    String shedAnswer = second.send(GET).sent();
+    assertTrue(shedAnswer.startsWith("HTTP/1.1 503 "), shedAnswer);
+    assertTrue(shedAnswer.contains("retry-after: 1"), shedAnswer);
+    assertTrue(second.isOpen(), "a shed request keeps its connection");
+
+    held.getFirst()
+        .respond(
+            HttpResponses.text(
+                HttpResponseStatus.OK, Unpooled.copiedBuffer("slow\n", StandardCharsets.UTF_8)));
+    assertTrue(first.sent().startsWith("HTTP/1.1 200 "));
+    assertTrue(second.send(GET).sent().startsWith("HTTP/1.1 200 "));
+    assertEquals(1, shed(overload, ShedReason.CONCURRENCY));
+  }
+
+  @Test
+  void anAbandonedRequestGivesBackItsPlace() {
+    Overload overload =
+        Overload.create(
+            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1), Duration.ofMillis(10), registry);
+    HttpService neverAnswers = (request, exchange) -> {};
+    EmbeddedHttpConnection first = open(neverAnswers, overload);
+    first.send("GET /slow HTTP/1.1\r\nHost: usher\r\n\r\n");
+    first.close();
+
+    EmbeddedHttpConnection second = open(new HelloService(), overload);
+    assertTrue(second.send(GET).sent().startsWith("HTTP/1.1 200 "));
+  }
+}
