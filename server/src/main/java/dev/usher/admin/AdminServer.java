@@ -5,6 +5,7 @@ import dev.usher.connection.StreamConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -40,14 +41,14 @@ public final class AdminServer {
    */
   public static ServerBootstrap bootstrap(
       EventLoopGroup group,
-      Class<? extends ServerChannel> channelType,
+      ChannelFactory<? extends ServerChannel> channels,
       PrometheusMeterRegistry registry,
       BooleanSupplier ready,
       DescriptorReserve reserve) {
     AdminRoutes routes = new AdminRoutes(registry, ready);
     return new ServerBootstrap()
         .group(group)
-        .channel(channelType)
+        .channelFactory(channels)
         .handler(new AdminAcceptFailures(reserve))
         .childHandler(
             new ChannelInitializer<Channel>() {

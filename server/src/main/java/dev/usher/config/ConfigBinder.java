@@ -1,6 +1,7 @@
 package dev.usher.config;
 
 import io.netty.util.NetUtil;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ final class ConfigBinder {
   private static final int MAX_PORT = 65_535;
   private static final long MAX_INT_BYTES = Integer.MAX_VALUE;
   private static final Duration ONE_DAY = Duration.ofDays(1);
+  // sun_path holds 108 bytes with its terminating NUL.
+  private static final int MAX_UNIX_SOCKET_PATH_BYTES = 107;
 
   private final ConfigValues values;
   private final KernelNetworkSettings kernel;
@@ -33,7 +36,7 @@ final class ConfigBinder {
   UsherConfig bind() throws InvalidConfigException {
     ServerConfig server = server();
     AdminConfig admin = admin(server);
-    return new UsherConfig(server, http(), admin, shutdown(), log(), metrics());
+    return new UsherConfig(server, http(), admin, lifecycle(server), shutdown(), log(), metrics());
   }
 
   private ServerConfig server() throws InvalidConfigException {
@@ -158,6 +161,24 @@ final class ConfigBinder {
       throw values.invalid("admin.port", "a port other than server.port (" + server.port() + ")");
     }
     return new AdminConfig(host("admin.host"), port);
+  }
+
+  private LifecycleConfig lifecycle(ServerConfig server) throws InvalidConfigException {
+    Optional<Path> handoverPath = path("lifecycle.handover-path");
+    if (handoverPath.isPresent() && server.transport() == TransportPreference.NIO) {
+      throw values.invalid(
+          "lifecycle.handover-path",
+          "empty while server.transport is nio (the hand-over passes socket descriptors, which"
+              + " nio does not expose): set server.transport to auto or epoll, or leave this empty");
+    }
+    if (handoverPath.isPresent()
+        && handoverPath.get().toString().getBytes(StandardCharsets.UTF_8).length
+            > MAX_UNIX_SOCKET_PATH_BYTES) {
+      throw values.invalid(
+          "lifecycle.handover-path",
+          "a Unix socket path of at most " + MAX_UNIX_SOCKET_PATH_BYTES + " bytes (sun_path)");
+    }
+    return new LifecycleConfig(handoverPath);
   }
 
   private ShutdownConfig shutdown() throws InvalidConfigException {

@@ -27,11 +27,12 @@ import java.util.stream.Collectors;
  *
  * <p>This is the only place that reads the environment or system properties for configuration. A
  * system property is usher's when its first segment is one of usher's roots ({@code server}, {@code
- * http}, {@code admin}, {@code shutdown}, {@code log}, {@code metrics}), except the JDK's own
- * networking properties under {@code http.}; an environment variable when it names a key. Any other
- * variable under a root's prefix ({@code SERVER_MAX_CONECTIONS}) is ignored with a warning ({@link
- * UnknownEnvironmentVariables}), not refused: other software sets such variables too. A key usher
- * no longer reads is refused, in every layer, with what to write instead ({@link RetiredKeys}).
+ * http}, {@code admin}, {@code lifecycle}, {@code shutdown}, {@code log}, {@code metrics}), except
+ * the JDK's own networking properties under {@code http.}; an environment variable when it names a
+ * key. Any other variable under a root's prefix ({@code SERVER_MAX_CONECTIONS}) is ignored with a
+ * warning ({@link UnknownEnvironmentVariables}), not refused: other software sets such variables
+ * too. A key usher no longer reads is refused, in every layer, with what to write instead ({@link
+ * RetiredKeys}).
  */
 public final class ConfigLoader {
 
@@ -41,7 +42,7 @@ public final class ConfigLoader {
   private static final String DEFAULTS_RESOURCE = "usher-defaults.conf";
   private static final int MAX_TYPO_DISTANCE = 3;
   private static final Set<String> ROOTS =
-      Set.of("server", "http", "admin", "shutdown", "log", "metrics");
+      Set.of("server", "http", "admin", "lifecycle", "shutdown", "log", "metrics");
   // The JDK's own networking properties that share usher's http root.
   private static final List<String> JDK_HTTP_PREFIXES =
       List.of(

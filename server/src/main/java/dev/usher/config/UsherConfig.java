@@ -5,6 +5,7 @@ public record UsherConfig(
     ServerConfig server,
     HttpConfig http,
     AdminConfig admin,
+    LifecycleConfig lifecycle,
     ShutdownConfig shutdown,
     LogConfig log,
     MetricsConfig metrics) {}

@@ -25,4 +25,26 @@ final class ListenerBinding {
     }
     return bound.channel();
   }
+
+  /**
+   * Registers a listener whose channel wraps a socket that listens already (handed over by another
+   * process): no bind, and it accepts as soon as it is registered.
+   */
+  static Channel adopt(ServerBootstrap bootstrap, String listener)
+      throws StartupException, InterruptedException {
+    ChannelFuture registered = bootstrap.register();
+    if (!registered.await(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      throw new StartupException(
+          "registering the handed-over " + listener + " listener timed out", null);
+    }
+    if (!registered.isSuccess()) {
+      throw new StartupException(
+          "cannot accept on the handed-over "
+              + listener
+              + " listener: "
+              + registered.cause().getMessage(),
+          registered.cause());
+    }
+    return registered.channel();
+  }
 }

@@ -4,12 +4,13 @@ import dev.usher.config.AcceptMode;
 import dev.usher.config.ServerConfig;
 import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.TcpInfoReader;
-import dev.usher.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import java.util.OptionalInt;
@@ -23,7 +24,7 @@ final class MainListener {
 
   static ServerBootstrap bootstrap(
       ServerConfig config,
-      Transport transport,
+      ChannelFactory<? extends ServerChannel> channels,
       EventLoopGroup acceptor,
       EventLoopGroup workers,
       ChannelHandler acceptPath,
@@ -31,7 +32,7 @@ final class MainListener {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
-            .channel(transport.serverChannelType())
+            .channelFactory(channels)
             .option(ChannelOption.SO_BACKLOG, config.backlog())
             .option(ChannelOption.SO_REUSEADDR, config.socket().reuseAddress())
             .childOption(ChannelOption.TCP_NODELAY, config.socket().tcpNoDelay())

@@ -51,26 +51,38 @@ public final class ServerProcess {
       CompletableFuture<UsherServer> started = new CompletableFuture<>();
       CountDownLatch stopped = new CountDownLatch(1);
       AtomicBoolean drainFailed = new AtomicBoolean();
-      new ShutdownSignals()
-          .install(
-              () -> {
-                try {
-                  started.join().drainAndStop();
-                } catch (CompletionException startFailed) {
-                  // Nothing to drain; the main thread reports the failure.
-                } catch (InterruptedException interrupted) {
-                  Thread.currentThread().interrupt();
-                  drainFailed.set(true);
-                } catch (Throwable failure) {
-                  log.error("the drain failed; exiting without finishing it", failure);
-                  drainFailed.set(true);
-                } finally {
-                  stopped.countDown();
-                }
-              });
+      // A signal and a completed hand-over both end in one drain; whichever comes second finds it
+      // begun.
+      AtomicBoolean draining = new AtomicBoolean();
+      Runnable drain =
+          () -> {
+            if (!draining.compareAndSet(false, true)) {
+              return;
+            }
+            try {
+              started.join().drainAndStop();
+            } catch (CompletionException startFailed) {
+              // Nothing to drain; the main thread reports the failure.
+            } catch (InterruptedException interrupted) {
+              Thread.currentThread().interrupt();
+              drainFailed.set(true);
+            } catch (Throwable failure) {
+              log.error("the drain failed; exiting without finishing it", failure);
+              drainFailed.set(true);
+            } finally {
+              stopped.countDown();
+            }
+          };
+      new ShutdownSignals().install(drain);
       try {
         started.complete(
-            UsherServer.start(loaded.config(), application, metrics, overload, kernel.somaxconn()));
+            UsherServer.start(
+                loaded.config(),
+                application,
+                metrics,
+                overload,
+                kernel.somaxconn(),
+                takerPid -> Thread.ofPlatform().name("usher-drain").start(drain)));
       } catch (StartupException cannotStart) {
         started.completeExceptionally(cannotStart);
         log.error("usher cannot start: {}", cannotStart.getMessage());

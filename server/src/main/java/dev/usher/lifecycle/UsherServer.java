@@ -13,6 +13,9 @@ import dev.usher.config.TlsConfig;
 import dev.usher.config.UsherConfig;
 import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.EventLoopMeters;
+import dev.usher.metrics.HandoverMeters;
+import dev.usher.metrics.HandoverMeters.Result;
+import dev.usher.metrics.HandoverMeters.Role;
 import dev.usher.metrics.ServerInfo;
 import dev.usher.metrics.ServerMetrics;
 import dev.usher.overload.Overload;
@@ -22,18 +25,26 @@ import dev.usher.transport.Transport;
 import dev.usher.transport.TransportSelector;
 import dev.usher.transport.UnavailableTransportException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +58,11 @@ import org.slf4j.LoggerFactory;
  * SO_REUSEPORT} socket per worker loop, named {@code main-0}, {@code main-1}, ..., each accepting
  * on the loop that serves.
  */
-public final class UsherServer {
+public final class UsherServer implements HandoverGiver {
   private static final Logger log = LoggerFactory.getLogger(UsherServer.class);
   static final String MAIN_LISTENER = "main";
   private static final long LOOP_SHUTDOWN_TIMEOUT_SECONDS = 5;
+  private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(10);
 
   private final UsherConfig config;
   private final Transport transport;
@@ -64,8 +76,17 @@ public final class UsherServer {
   private volatile ServerState state = ServerState.STARTING;
   private Channel admin;
   private Optional<ServerTls> tls = Optional.empty();
+  private final Optional<HandoverMeters> handoverMeters;
+  private final LongConsumer onHandedOver;
+  private Optional<HandoverListener> handoverListener = Optional.empty();
+  private volatile boolean handedOver;
 
-  private UsherServer(UsherConfig config, Transport transport, Overload overload) {
+  private UsherServer(
+      UsherConfig config,
+      Transport transport,
+      Overload overload,
+      Optional<HandoverMeters> handoverMeters,
+      LongConsumer onHandedOver) {
     this.overload = overload;
     ServerConfig server = config.server();
     this.config = config;
@@ -80,6 +101,8 @@ public final class UsherServer {
     this.adminLoop = transport.newEventLoopGroup("admin", 1);
 
     this.budget = new ConnectionBudget(server.maxConnections());
+    this.handoverMeters = handoverMeters;
+    this.onHandedOver = onHandedOver;
   }
 
   // Apart from the constructor, so that a failure here still closes the loops made there.
@@ -132,20 +155,28 @@ public final class UsherServer {
   }
 
   /**
-   * Binds the admin and main listeners and returns once the server is accepting.
+   * Binds the admin and main listeners (or, with {@code lifecycle.handover-path}, takes them over
+   * from the usher serving there) and returns once the server is accepting.
    *
    * @param somaxconn the kernel's cap on the backlog, for the bind log line
+   * @param onHandedOver called with the taker's pid once this server has given its listening
+   *     sockets to a new usher and stopped accepting on them; it should drain and stop this server
    */
   public static UsherServer start(
       UsherConfig config,
       UsherApplication application,
       ServerMetrics metrics,
       Overload overload,
-      int somaxconn)
+      int somaxconn,
+      LongConsumer onHandedOver)
       throws StartupException, InterruptedException {
+    Optional<Path> handoverPath = config.lifecycle().handoverPath();
     Transport transport;
     try {
-      transport = TransportSelector.select(config.server().transport());
+      transport =
+          handoverPath.isPresent()
+              ? TransportSelector.selectForHandover(config.server().transport())
+              : TransportSelector.select(config.server().transport());
     } catch (UnavailableTransportException unavailable) {
       throw new StartupException(unavailable.getMessage(), unavailable);
     }
@@ -163,18 +194,101 @@ public final class UsherServer {
               + " the kernel through the io_uring or epoll transport, not {}",
           transport.kind().label());
     }
-    UsherServer server = new UsherServer(config, transport, overload);
+    Optional<HandoverMeters> handoverMeters =
+        handoverPath.map(path -> new HandoverMeters(metrics.registry()));
+    UsherServer server = new UsherServer(config, transport, overload, handoverMeters, onHandedOver);
+    Optional<HandoverTaker> taker = Optional.empty();
     try {
       server.register(metrics);
       server.startTls(application, metrics);
-      server.bind(application, metrics, somaxconn);
+      if (handoverPath.isPresent()) {
+        taker = HandoverTaker.connect(handoverPath.get(), server.adminLoop, HANDOVER_TIMEOUT);
+      }
+      Optional<AdoptedListeners> adopted = Optional.empty();
+      if (taker.isPresent()) {
+        adopted = Optional.of(server.adopt(taker.get(), handoverPath.get()));
+      }
+      server.bind(application, metrics, somaxconn, adopted);
+      if (taker.isPresent()) {
+        server.confirmHandover(taker.get());
+      }
+      if (handoverPath.isPresent()) {
+        server.handoverListener =
+            Optional.of(
+                HandoverListener.listen(
+                    handoverPath.get(), server.adminLoop, server, handoverMeters.get()));
+      }
     } catch (StartupException | InterruptedException | RuntimeException failure) {
+      if (taker.isPresent() && server.state != ServerState.ACCEPTING) {
+        handoverMeters
+            .get()
+            .record(
+                Role.TAKER,
+                failure instanceof StartupException startup && startup.badConfiguration()
+                    ? Result.MISMATCH
+                    : Result.FAILED,
+                taker.get().elapsed());
+        taker.get().abandon();
+      }
       server.closeListeners();
+      server.closeHandoverListener();
       server.closeLoops();
       server.closeDescriptorReserve();
       throw failure;
     }
     return server;
+  }
+
+  /**
+   * Starts like {@link #start(UsherConfig, UsherApplication, ServerMetrics, Overload, int,
+   * LongConsumer)}; a completed hand-over drains and stops this server on a thread of its own.
+   */
+  public static UsherServer start(
+      UsherConfig config,
+      UsherApplication application,
+      ServerMetrics metrics,
+      Overload overload,
+      int somaxconn)
+      throws StartupException, InterruptedException {
+    CompletableFuture<UsherServer> started = new CompletableFuture<>();
+    UsherServer server =
+        start(
+            config,
+            application,
+            metrics,
+            overload,
+            somaxconn,
+            takerPid ->
+                Thread.ofPlatform()
+                    .name("usher-drain")
+                    .start(
+                        () -> {
+                          try {
+                            started.join().drainAndStop();
+                          } catch (InterruptedException interrupted) {
+                            Thread.currentThread().interrupt();
+                          }
+                        }));
+    started.complete(server);
+    return server;
+  }
+
+  private AdoptedListeners adopt(HandoverTaker taker, Path handoverPath)
+      throws StartupException, InterruptedException {
+    HandoverTaker.Received received = taker.receive(HANDOVER_TIMEOUT);
+    return AdoptedListeners.check(
+        received, config, sockets.stream().map(socket -> socket.name).toList(), handoverPath);
+  }
+
+  // This process accepts on the sockets now; the giver may let go of them.
+  private void confirmHandover(HandoverTaker taker) throws InterruptedException {
+    boolean released = taker.ready(HANDOVER_TIMEOUT);
+    handoverMeters.get().record(Role.TAKER, Result.COMPLETED, taker.elapsed());
+    log.info(
+        "hand-over: took over the listening sockets of pid {} in {} ms{}",
+        taker.giverPid(),
+        taker.elapsed().toMillis(),
+        released ? "; it has stopped accepting and drains" : "");
   }
 
   private void startTls(UsherApplication application, ServerMetrics metrics)
@@ -214,41 +328,55 @@ public final class UsherServer {
     };
   }
 
-  private void bind(UsherApplication application, ServerMetrics metrics, int somaxconn)
+  private void bind(
+      UsherApplication application,
+      ServerMetrics metrics,
+      int somaxconn,
+      Optional<AdoptedListeners> adopted)
       throws StartupException, InterruptedException {
     InetSocketAddress adminAddress =
         new InetSocketAddress(config.admin().host(), config.admin().port());
+    ChannelFactory<? extends ServerChannel> adminChannel =
+        adopted.isPresent()
+            ? () -> adopted.get().admin
+            : new ReflectiveChannelFactory<>(transport.serverChannelType());
+    ServerBootstrap adminBootstrap =
+        AdminServer.bootstrap(
+            adminLoop, adminChannel, metrics.registry(), this::isReady, descriptorReserve);
     admin =
-        ListenerBinding.bind(
-            AdminServer.bootstrap(
-                adminLoop,
-                transport.serverChannelType(),
-                metrics.registry(),
-                this::isReady,
-                descriptorReserve),
-            "admin",
-            "admin.port",
-            adminAddress);
+        adopted.isPresent()
+            ? ListenerBinding.adopt(adminBootstrap, "admin")
+            : ListenerBinding.bind(adminBootstrap, "admin", "admin.port", adminAddress);
     log.info(
-        "admin listener bound: {} (/metrics, /health/live, /health/ready)",
+        "admin listener {}: {} (/metrics, /health/live, /health/ready)",
+        adopted.isPresent() ? "bound (handed over)" : "bound",
         Endpoints.hostAndPort(config.admin().host(), adminAddress().getPort()));
 
     int port = config.server().port();
-    for (ListeningSocket socket : sockets) {
+    for (int index = 0; index < sockets.size(); index++) {
+      ListeningSocket socket = sockets.get(index);
       ConnectionInitializer connections =
           socket.connections(application, config.server().proxyProtocol(), tls, overload);
+      int at = index;
+      ServerChannel handedOver = adopted.map(listeners -> listeners.main.get(at)).orElse(null);
+      ServerBootstrap bootstrap =
+          MainListener.bootstrap(
+              config.server(),
+              handedOver != null
+                  ? () -> handedOver
+                  : new ReflectiveChannelFactory<>(transport.serverChannelType()),
+              socket.acceptor,
+              socket.workers,
+              socket.serverPipeline(),
+              connections);
       Channel channel =
-          ListenerBinding.bind(
-              MainListener.bootstrap(
-                  config.server(),
-                  transport,
-                  socket.acceptor,
-                  socket.workers,
-                  socket.serverPipeline(),
-                  connections),
-              "server",
-              "server.port",
-              new InetSocketAddress(config.server().host(), port));
+          handedOver != null
+              ? ListenerBinding.adopt(bootstrap, "server")
+              : ListenerBinding.bind(
+                  bootstrap,
+                  "server",
+                  "server.port",
+                  new InetSocketAddress(config.server().host(), port));
       // With port 0 the first socket gets a port from the kernel; the others share it.
       port = ((InetSocketAddress) channel.localAddress()).getPort();
       socket.bound(channel);
@@ -319,15 +447,24 @@ public final class UsherServer {
   public DrainSummary drainAndStop() throws InterruptedException {
     long started = System.nanoTime();
     state = ServerState.DRAINING;
-    log.info(
-        "draining: readiness is now 503; the listener stays open for shutdown.pre-stop-delay={}ms",
-        config.shutdown().preStopDelay().toMillis());
-    Thread.sleep(config.shutdown().preStopDelay());
+    if (handedOver) {
+      // The listening sockets accept in the new process: no pre-stop delay to wait out.
+      log.info("draining after the hand-over: readiness is now 503");
+    } else {
+      log.info(
+          "draining: readiness is now 503; the listener stays open for shutdown.pre-stop-delay={}ms",
+          config.shutdown().preStopDelay().toMillis());
+      Thread.sleep(config.shutdown().preStopDelay());
+    }
 
+    closeHandoverListener();
     closeListeners();
     List<ConnectionTracker> trackers = sockets.stream().map(socket -> socket.connections).toList();
     log.info(
-        "listener closed; draining {} open connection(s) for at most shutdown.drain-timeout={}ms",
+        "{}; draining {} open connection(s) for at most shutdown.drain-timeout={}ms",
+        handedOver
+            ? "this process's copy of the listening sockets closed (the new process holds them)"
+            : "listener closed",
         openConnections(),
         config.shutdown().drainTimeout().toMillis());
 
@@ -353,6 +490,58 @@ public final class UsherServer {
       if (socket.channel != null) {
         socket.channel.close().await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Override
+  public Optional<List<GivenSocket>> socketsToGive() {
+    if (state != ServerState.ACCEPTING) {
+      return Optional.empty();
+    }
+    List<GivenSocket> given = new ArrayList<>();
+    given.add(givenSocket(HandoverProtocol.ADMIN_SOCKET, admin, config.admin().host()));
+    for (ListeningSocket socket : sockets) {
+      given.add(givenSocket(socket.name, socket.channel, config.server().host()));
+    }
+    return Optional.of(given);
+  }
+
+  private static GivenSocket givenSocket(String name, Channel channel, String host) {
+    return new GivenSocket(
+        name,
+        ((UnixChannel) channel).fd().intValue(),
+        Endpoints.hostAndPort(host, ((InetSocketAddress) channel.localAddress()).getPort()));
+  }
+
+  /**
+   * Turns off reading on every listening socket, which takes them out of the event loops' interest
+   * (epoll), then waits for a task on each loop: an accept batch already running has finished, and
+   * none follows. What it accepted is admitted as usual, so none is refused as {@code draining}.
+   * The sockets stay open until the drain, by which time the new process holds them too.
+   */
+  @Override
+  public void stopAcceptingForHandover() throws InterruptedException {
+    handedOver = true;
+    state = ServerState.DRAINING;
+    List<Channel> listening = new ArrayList<>();
+    listening.add(admin);
+    sockets.forEach(socket -> listening.add(socket.channel));
+    for (Channel channel : listening) {
+      channel.config().setAutoRead(false);
+    }
+    for (Channel channel : listening) {
+      channel.eventLoop().submit(() -> {}).await(LOOP_SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void handedOver(long takerPid) {
+    onHandedOver.accept(takerPid);
+  }
+
+  private void closeHandoverListener() throws InterruptedException {
+    if (handoverListener.isPresent()) {
+      handoverListener.get().close();
     }
   }
 

@@ -31,6 +31,30 @@ public final class TransportSelector {
   }
 
   /**
+   * Chooses the transport of a usher that may adopt listening sockets handed over by another
+   * process: the one {@link #select} would choose, except that io_uring gives way to epoll, whose
+   * server channel adopts a descriptor ({@code EpollServerSocketChannel(int fd)}); io_uring's
+   * cannot.
+   */
+  public static Transport selectForHandover(TransportPreference preference)
+      throws UnavailableTransportException {
+    Transport chosen = select(preference);
+    if (chosen.kind() != TransportKind.IO_URING) {
+      return chosen;
+    }
+    Optional<String> epoll = epollUnavailable();
+    if (epoll.isPresent()) {
+      throw new UnavailableTransportException(
+          "lifecycle.handover-path needs the epoll transport, which is not available on this host: "
+              + epoll.get());
+    }
+    log.info(
+        "transport: epoll in place of io_uring: lifecycle.handover-path is set, and io_uring's"
+            + " server channel cannot adopt a handed-over listening socket");
+    return Transport.epoll();
+  }
+
+  /**
    * Turns off io_uring's multishot accept (unless the user set it): a multishot accept keeps
    * accepting in the kernel whether or not the boss loop reads, which hides the backlog inside the
    * completion ring where TCP_INFO cannot see it, and ignores a paused accept: measured here with

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -182,6 +183,39 @@ class ConfigValidationTest {
         "invalid configuration: admin.port = 8080 (from environment variable ADMIN_PORT): expected a"
             + " port other than server.port (8080)",
         new ConfigLayers().environment("ADMIN_PORT", "8080").rejection());
+  }
+
+  @Test
+  void theHandoverPathIsOffByDefaultAndAPathWhenSet() throws Exception {
+    assertEquals(Optional.empty(), new ConfigLayers().load().config().lifecycle().handoverPath());
+    assertEquals(
+        Optional.of(Path.of("/run/usher/handover.sock")),
+        new ConfigLayers()
+            .environment("LIFECYCLE_HANDOVER_PATH", "/run/usher/handover.sock")
+            .load()
+            .config()
+            .lifecycle()
+            .handoverPath());
+  }
+
+  @Test
+  void theHandoverNeedsATransportWithDescriptorsAndAPathThatFitsAUnixSocket() {
+    assertEquals(
+        "invalid configuration: lifecycle.handover-path = /run/usher.sock (from system property"
+            + " -Dlifecycle.handover-path): expected empty while server.transport is nio (the"
+            + " hand-over passes socket descriptors, which nio does not expose): set"
+            + " server.transport to auto or epoll, or leave this empty",
+        new ConfigLayers()
+            .property("server.transport", "nio")
+            .property("lifecycle.handover-path", "/run/usher.sock")
+            .rejection());
+    String tooLong = "/run/" + "x".repeat(110);
+    assertEquals(
+        "invalid configuration: lifecycle.handover-path = "
+            + tooLong
+            + " (from system property -Dlifecycle.handover-path): expected a Unix socket path of at"
+            + " most 107 bytes (sun_path)",
+        new ConfigLayers().property("lifecycle.handover-path", tooLong).rejection());
   }
 
   @Test

@@ -104,7 +104,7 @@ public final class UsherProcess implements AutoCloseable {
     builder
         .environment()
         .keySet()
-        .removeIf(name -> name.matches("(SERVER|HTTP|ADMIN|SHUTDOWN|LOG|METRICS)_.*"));
+        .removeIf(name -> name.matches("(SERVER|HTTP|ADMIN|LIFECYCLE|SHUTDOWN|LOG|METRICS)_.*"));
     builder.environment().putAll(environment);
     return new UsherProcess(builder.start());
   }
