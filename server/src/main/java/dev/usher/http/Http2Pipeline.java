@@ -98,7 +98,8 @@ final class Http2Pipeline {
           .addLast(new Http2StreamFrameToHttpObjectCodec(true))
           .addLast(new HttpObjectAggregator(rules.maxBodyBytes()))
           .addLast(
-              new Http2StreamExchange(rules.service(), recorders, observer, rules.requestIds()));
+              new Http2StreamExchange(
+                  rules.service(), recorders, observer, rules.requestIds(), rules.accessLog()));
     }
   }
 }

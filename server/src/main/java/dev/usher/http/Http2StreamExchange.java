@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.connection.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,6 +34,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private final ExchangeRecorder.PerLoop recorders;
   private final Http2Observer observer;
   private final boolean requestIds;
+  private final AccessLog accessLog;
   private ChannelHandlerContext ctx;
   private ExchangeRecorder recorder;
   private HttpExchange exchange;
@@ -43,9 +45,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       HttpService service,
       ExchangeRecorder.PerLoop recorders,
       Http2Observer observer,
-      boolean requestIds) {
+      boolean requestIds,
+      AccessLog accessLog) {
     this.service = service;
     this.requestIds = requestIds;
+    this.accessLog = accessLog;
     this.recorders = recorders;
     this.observer = observer;
   }
@@ -78,7 +82,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       ReferenceCountUtil.release(msg);
       return;
     }
-    exchange = new HttpExchange(this, ctx.executor(), request, startNanos, requestIds);
+    exchange =
+        new HttpExchange(this, ctx.executor(), request, startNanos, requestIds, accessLog, true);
     exchange.request = request;
     exchange.serveBy(service, request);
   }
@@ -112,11 +117,14 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       response = headOnly;
     }
     int status = response.status().code();
+    answered.sent(response);
     ctx.writeAndFlush(response)
         .addListener(
             written -> {
+              long took = ctx.executor().ticker().nanoTime() - startNanos;
               recorder.answered(status);
-              recorder.requestTook(ctx.executor().ticker().nanoTime() - startNanos);
+              recorder.requestTook(took);
+              answered.completed(accessLog, took);
               answered.release();
             });
   }

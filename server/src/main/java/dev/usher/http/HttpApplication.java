@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.app.UsherApplication;
 import dev.usher.connection.PipelineNames;
 import io.netty.channel.ChannelPipeline;
@@ -40,7 +41,21 @@ public final class HttpApplication implements UsherApplication {
       ExchangeRecorder.PerLoop http1Recorders,
       ExchangeRecorder.PerLoop http2Recorders,
       Http2Observer http2Observer) {
-    this.rules = HttpConnectionRules.of(settings, service, http1Recorders);
+    this(settings, http2Settings, service, http1Recorders, http2Recorders, http2Observer, null);
+  }
+
+  /**
+   * @param accessLog where each answered request is written, or null for no access log
+   */
+  public HttpApplication(
+      HttpSettings settings,
+      Http2Settings http2Settings,
+      HttpService service,
+      ExchangeRecorder.PerLoop http1Recorders,
+      ExchangeRecorder.PerLoop http2Recorders,
+      Http2Observer http2Observer,
+      AccessLog accessLog) {
+    this.rules = HttpConnectionRules.of(settings, service, http1Recorders, accessLog);
     this.http2 =
         http2Settings.enabled()
             ? new Http2Pipeline(

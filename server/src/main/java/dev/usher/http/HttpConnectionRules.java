@@ -1,10 +1,12 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
- * What every HTTP connection of a server shares: its service, its meters and its settings, in the
- * forms the connection uses. Made once; each connection holds one reference to it, not copies.
+ * What every HTTP connection of a server shares: its service, its meters, its access log (null
+ * where it is off) and its settings, in the forms the connection uses. Made once; each connection
+ * holds one reference to it, not copies.
  */
 record HttpConnectionRules(
     HttpService service,
@@ -15,10 +17,14 @@ record HttpConnectionRules(
     long idleTimeoutNanos,
     long lingeringTimeoutNanos,
     long lingeringTimeNanos,
-    boolean requestIds) {
+    boolean requestIds,
+    AccessLog accessLog) {
 
   static HttpConnectionRules of(
-      HttpSettings settings, HttpService service, ExchangeRecorder.PerLoop recorders) {
+      HttpSettings settings,
+      HttpService service,
+      ExchangeRecorder.PerLoop recorders,
+      AccessLog accessLog) {
     return new HttpConnectionRules(
         service,
         recorders,
@@ -30,6 +36,7 @@ record HttpConnectionRules(
         settings.idleTimeout().toNanos(),
         settings.lingeringTimeout().toNanos(),
         settings.lingeringTime().toNanos(),
-        settings.requestIds());
+        settings.requestIds(),
+        accessLog);
   }
 }

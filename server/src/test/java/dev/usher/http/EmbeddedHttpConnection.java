@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.PipelineNames;
 import dev.usher.sample.HelloService;
@@ -40,9 +41,16 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   private final MockTicker ticker = Ticker.newMockTicker();
   private final DuplexEmbeddedChannel channel;
 
-  private EmbeddedHttpConnection(HttpSettings settings, HttpService service) {
+  private EmbeddedHttpConnection(HttpSettings settings, HttpService service, AccessLog accessLog) {
     HttpApplication application =
-        new HttpApplication(settings, service, ExchangeRecorder.PerLoop.NONE);
+        new HttpApplication(
+            settings,
+            Http2Settings.OFF,
+            service,
+            ExchangeRecorder.PerLoop.NONE,
+            ExchangeRecorder.PerLoop.NONE,
+            Http2Observer.NONE,
+            accessLog);
     channel =
         new DuplexEmbeddedChannel(
             EmbeddedChannel.builder()
@@ -66,7 +74,13 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   }
 
   static EmbeddedHttpConnection open(HttpSettings settings, HttpService service) {
-    return new EmbeddedHttpConnection(settings, service);
+    return new EmbeddedHttpConnection(settings, service, null);
+  }
+
+  /** A connection that writes each answered request to {@code accessLog}. */
+  static EmbeddedHttpConnection open(
+      HttpSettings settings, HttpService service, AccessLog accessLog) {
+    return new EmbeddedHttpConnection(settings, service, accessLog);
   }
 
   /** The client sends these bytes, in one read. */
