@@ -147,6 +147,7 @@ wrk_rps() {
 # Results go to $LOADTEST_RESULTS/NAME-TIMESTAMP/ (default deploy/loadtest/results/).
 
 CLIENT_PID=
+BACKGROUND_CLIENT_PID=
 SAMPLER_PID=
 
 # scenario_args "$@": answers -h/--help with the header comment of the calling script.
@@ -215,6 +216,22 @@ run_client() {
   return "$status"
 }
 
+# start_background_client OUTPUT COMMAND...: a second load client on CLIENT_CPUS, running beside
+# the one run_client runs (the cleanup stops it too); await_background_client waits for its end.
+start_background_client() {
+  local output=$1
+  shift
+  taskset -c "$CLIENT_CPUS" "$@" >"$output" &
+  BACKGROUND_CLIENT_PID=$!
+}
+
+await_background_client() {
+  local status=0
+  wait "$BACKGROUND_CLIENT_PID" || status=$?
+  BACKGROUND_CLIENT_PID=
+  return "$status"
+}
+
 # warm_up COMMAND...: runs a client before the measured phase (COMMAND should run for
 # $WARMUP_SECONDS), so that the JIT has compiled usher's request path; skipped when WARMUP_SECONDS=0.
 WARMUP_SECONDS=${WARMUP_SECONDS:-2}
@@ -232,6 +249,7 @@ scenario_cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [ -n "${CLIENT_PID:-}" ] && stop_pid "$CLIENT_PID" 5
+  [ -n "${BACKGROUND_CLIENT_PID:-}" ] && stop_pid "$BACKGROUND_CLIENT_PID" 5
   [ -n "${SAMPLER_PID:-}" ] && stop_pid "$SAMPLER_PID" 5
   stop_usher
   if [ "$status" -ne 0 ]; then

@@ -77,6 +77,8 @@ public final class UsherMain {
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       return EXIT_START_FAILED;
+    } finally {
+      LoggingSetup.finish();
     }
   }
 

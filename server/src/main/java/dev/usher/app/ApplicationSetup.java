@@ -1,5 +1,8 @@
 package dev.usher.app;
 
+import dev.usher.accesslog.AccessLog;
+import dev.usher.accesslog.AccessLogAppender;
+import dev.usher.accesslog.TrustedProxies;
 import dev.usher.config.Http2Config;
 import dev.usher.config.HttpConfig;
 import dev.usher.config.ServerConfig;
@@ -9,6 +12,7 @@ import dev.usher.http.Http2Settings;
 import dev.usher.http.HttpApplication;
 import dev.usher.http.HttpService;
 import dev.usher.http.HttpSettings;
+import dev.usher.metrics.AccessLogMeters;
 import dev.usher.metrics.BlockingMeters;
 import dev.usher.metrics.Http2Meters;
 import dev.usher.metrics.HttpMeters;
@@ -16,19 +20,23 @@ import dev.usher.overload.Overload;
 import dev.usher.overload.ShedReason;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What usher offers an application as it is made: a registry for the application's own meters
  * (exported beside usher's), and the HTTP connection that serves an {@link HttpService}, with
- * usher's rules and meters around it. An application never sees usher's meters.
+ * usher's rules, meters and access log around it. An application never sees usher's meters.
  */
 public final class ApplicationSetup {
+  private static final Logger log = LoggerFactory.getLogger(ApplicationSetup.class);
   private final UsherConfig config;
   private final PrometheusMeterRegistry registry;
   private HttpMeters httpMeters;
   private Http2Meters http2Meters;
   private final Overload overload;
   private BlockingWork blockingWork;
+  private AccessLog accessLog;
 
   /** With usher's load shedding made for this setup alone; a server shares one: see below. */
   public ApplicationSetup(UsherConfig config, PrometheusMeterRegistry registry) {
@@ -72,6 +80,18 @@ public final class ApplicationSetup {
     if (httpMeters == null) {
       httpMeters = new HttpMeters(registry);
       http2Meters = new Http2Meters(registry, "main");
+      if (config.log().access()) {
+        accessLog = new AccessLog(new TrustedProxies(config.http().trustedProxies()));
+        AccessLogAppender.of(LoggerFactory.getILoggerFactory())
+            .ifPresentOrElse(
+                appender -> AccessLogMeters.countDropped(registry, appender::dropped),
+                () ->
+                    log.info(
+                        "server_access_log_dropped_total is absent: the logging configuration"
+                            + " gives {} no {}",
+                        AccessLog.LOGGER_NAME,
+                        AccessLogAppender.class.getName()));
+      }
     }
     Http2Config http2 = config.http().http2();
     return new HttpApplication(
@@ -81,7 +101,8 @@ public final class ApplicationSetup {
         httpMeters,
         httpMeters.http2(),
         http2Meters,
-        overload);
+        overload,
+        accessLog);
   }
 
   private static HttpSettings httpSettings(UsherConfig config) {

@@ -111,27 +111,35 @@ final class ConfigBinder {
   }
 
   private ProxyProtocolConfig proxyProtocol() throws InvalidConfigException {
-    String mode = values.string("server.proxy-protocol.mode").toLowerCase(Locale.ROOT);
+    return new ProxyProtocolConfig(
+        onOrOff("server.proxy-protocol.mode"),
+        networks("server.proxy-protocol.trusted-sources"),
+        values.duration(
+            "server.proxy-protocol.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
+  }
+
+  private boolean onOrOff(String key) throws InvalidConfigException {
+    String mode = values.string(key).toLowerCase(Locale.ROOT);
     if (!mode.equals("on") && !mode.equals("off")) {
-      throw values.invalid("server.proxy-protocol.mode", "on or off");
+      throw values.invalid(key, "on or off");
     }
-    List<Cidr> trusted = new ArrayList<>();
-    for (String written : values.list("server.proxy-protocol.trusted-sources")) {
-      trusted.add(
+    return mode.equals("on");
+  }
+
+  private List<Cidr> networks(String key) throws InvalidConfigException {
+    List<Cidr> networks = new ArrayList<>();
+    for (String written : values.list(key)) {
+      networks.add(
           Cidr.parse(written)
               .orElseThrow(
                   () ->
                       values.invalid(
-                          "server.proxy-protocol.trusted-sources",
+                          key,
                           "networks in CIDR notation such as 10.0.0.0/8, ::1/128 or 192.0.2.7 ("
                               + written
                               + " is not one)")));
     }
-    return new ProxyProtocolConfig(
-        mode.equals("on"),
-        List.copyOf(trusted),
-        values.duration(
-            "server.proxy-protocol.timeout", Duration.ofMillis(1), Duration.ofMinutes(10)));
+    return List.copyOf(networks);
   }
 
   // An empty string is "not set": the defaults name no file.
@@ -152,7 +160,8 @@ final class ConfigBinder {
             values.duration("http.http2.max-connection-age", Duration.ZERO, Duration.ofDays(365))),
         values.integer("http.blocking.max-concurrent", 1, 1_000_000),
         values.bool("http.sample-load-routes"),
-        values.bool("http.request-id"));
+        values.bool("http.request-id"),
+        networks("http.trusted-proxies"));
   }
 
   private AdminConfig admin(ServerConfig server) throws InvalidConfigException {
@@ -192,7 +201,8 @@ final class ConfigBinder {
     if (!LOG_LEVELS.contains(level)) {
       throw values.invalid("log.level", "one of trace, debug, info, warn, error");
     }
-    return new LogConfig(values.choice("log.format", LogFormat.class), level);
+    return new LogConfig(
+        values.choice("log.format", LogFormat.class), level, onOrOff("log.access"));
   }
 
   private MetricsConfig metrics() throws InvalidConfigException {

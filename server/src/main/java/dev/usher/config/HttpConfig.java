@@ -1,6 +1,7 @@
 package dev.usher.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The limits of an HTTP exchange on the main listener (keys under {@code http.*}): past each size a
@@ -19,6 +20,8 @@ import java.time.Duration;
  *     http.sample-load-routes}): denial-of-service handles, off by default
  * @param requestIds whether each request gets an id, echoed in {@code X-Request-Id} ({@code
  *     http.request-id})
+ * @param trustedProxies the peers whose {@code Forwarded} or {@code X-Forwarded-For} names the
+ *     client in the access log ({@code http.trusted-proxies}; none by default)
  */
 public record HttpConfig(
     int maxInitialLineBytes,
@@ -28,4 +31,5 @@ public record HttpConfig(
     Http2Config http2,
     int blockingMaxConcurrent,
     boolean sampleLoadRoutes,
-    boolean requestIds) {}
+    boolean requestIds,
+    List<Cidr> trustedProxies) {}

@@ -100,7 +100,12 @@ final class Http2Pipeline {
           .addLast(new HttpObjectAggregator(rules.maxBodyBytes()))
           .addLast(
               new Http2StreamExchange(
-                  rules.service(), recorders, observer, rules.requestIds(), rules.overload()));
+                  rules.service(),
+                  recorders,
+                  observer,
+                  rules.requestIds(),
+                  rules.overload(),
+                  rules.accessLog()));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.connection.ClientAddress;
 import dev.usher.overload.LoopPressure;
 import dev.usher.overload.Overload;
@@ -37,6 +38,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private final boolean requestIds;
   private final Overload overload;
   private LoopPressure loopPressure;
+  private final AccessLog accessLog;
   private ChannelHandlerContext ctx;
   private ExchangeRecorder recorder;
   private HttpExchange exchange;
@@ -48,10 +50,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       ExchangeRecorder.PerLoop recorders,
       Http2Observer observer,
       boolean requestIds,
-      Overload overload) {
+      Overload overload,
+      AccessLog accessLog) {
     this.overload = overload;
     this.service = service;
     this.requestIds = requestIds;
+    this.accessLog = accessLog;
     this.recorders = recorders;
     this.observer = observer;
   }
@@ -85,7 +89,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       ReferenceCountUtil.release(msg);
       return;
     }
-    exchange = new HttpExchange(this, ctx.executor(), request, startNanos, requestIds);
+    exchange =
+        new HttpExchange(this, ctx.executor(), request, startNanos, requestIds, accessLog, true);
     exchange.request = request;
     exchange.admitAndServe(service, request, overload, loopPressure);
   }
@@ -119,11 +124,14 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       response = headOnly;
     }
     int status = response.status().code();
+    answered.sent(response);
     ctx.writeAndFlush(response)
         .addListener(
             written -> {
+              long took = ctx.executor().ticker().nanoTime() - startNanos;
               recorder.answered(status);
-              recorder.requestTook(ctx.executor().ticker().nanoTime() - startNanos);
+              recorder.requestTook(took);
+              answered.completed(accessLog, took);
               answered.release();
             });
   }

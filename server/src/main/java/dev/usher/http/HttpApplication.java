@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.app.UsherApplication;
 import dev.usher.connection.PipelineNames;
 import dev.usher.overload.Overload;
@@ -28,13 +29,15 @@ public final class HttpApplication implements UsherApplication {
         recorders,
         ExchangeRecorder.PerLoop.NONE,
         Http2Observer.NONE,
-        Overload.none());
+        Overload.none(),
+        null);
   }
 
   /**
    * @param http1Recorders where HTTP/1.1 connections record their exchanges (usher's meters)
    * @param http2Recorders where HTTP/2 streams record theirs
    * @param overload the server's load shedding, which every request goes through
+   * @param accessLog where each answered request is written, or null for no access log
    */
   public HttpApplication(
       HttpSettings settings,
@@ -43,8 +46,9 @@ public final class HttpApplication implements UsherApplication {
       ExchangeRecorder.PerLoop http1Recorders,
       ExchangeRecorder.PerLoop http2Recorders,
       Http2Observer http2Observer,
-      Overload overload) {
-    this.rules = HttpConnectionRules.of(settings, service, http1Recorders, overload);
+      Overload overload,
+      AccessLog accessLog) {
+    this.rules = HttpConnectionRules.of(settings, service, http1Recorders, overload, accessLog);
     this.http2 =
         http2Settings.enabled()
             ? new Http2Pipeline(

@@ -220,12 +220,22 @@ final class HttpConnection extends ChannelDuplexHandler
             ? statusFor(request.decoderResult().cause())
             : RequestHeadRules.refusal(request);
     if (refused != null) {
+      // A request the rules refuse is logged as it came; one the decoder could not read, without.
+      HttpExchange refusal =
+          HttpExchange.refusal(
+              this,
+              ctx.executor(),
+              start,
+              rules.accessLog(),
+              request.decoderResult().isFailure() ? null : request);
       ReferenceCountUtil.release(request);
-      refuse(null, start, refused);
+      enqueue(refusal);
+      refuse(refusal, start, refused);
       return;
     }
     HttpExchange exchange =
-        new HttpExchange(this, ctx.executor(), request, start, rules.requestIds());
+        new HttpExchange(
+            this, ctx.executor(), request, start, rules.requestIds(), rules.accessLog(), false);
     enqueue(exchange);
     receiving = exchange;
     receivingHead = request;
@@ -388,13 +398,14 @@ final class HttpConnection extends ChannelDuplexHandler
     writeAnswersInOrder();
   }
 
+  /** Refuses {@code exchange}, or (null) bytes that have not become a request. */
   private void refuse(HttpExchange exchange, long startNanos, HttpResponseStatus status) {
     refuse(exchange, startNanos, HttpResponses.status(status));
   }
 
   private void refuse(HttpExchange exchange, long startNanos, FullHttpResponse answer) {
     if (exchange == null) {
-      exchange = new HttpExchange(this, ctx.executor(), null, startNanos, false);
+      exchange = HttpExchange.refusal(this, ctx.executor(), startNanos, rules.accessLog(), null);
       enqueue(exchange);
     }
     if (exchange == receiving) {
@@ -439,6 +450,7 @@ final class HttpConnection extends ChannelDuplexHandler
             || (inputClosed && head == null);
     response = withConnectionHeaders(response, exchange, ends);
     recorder.answered(response.status().code());
+    exchange.sent(response);
     exchange.release();
     appendUnflushed(exchange);
     if (!ends) {
@@ -513,6 +525,7 @@ final class HttpConnection extends ChannelDuplexHandler
       long now = timer.nanoTime();
       for (HttpExchange exchange = unflushedHead; exchange != null; exchange = exchange.next) {
         recorder.requestTook(now - exchange.startNanos);
+        exchange.completed(rules.accessLog(), now - exchange.startNanos);
       }
       unflushedHead = unflushedTail = null;
     }
@@ -625,7 +638,8 @@ final class HttpConnection extends ChannelDuplexHandler
         // its sender waits for the 100 Continue that the answers before it hold back.
         requestStartNanos = now;
       } else if (now - requestStartNanos >= rules.requestTimeoutNanos()) {
-        refuse(receiving, now, HttpResponseStatus.REQUEST_TIMEOUT);
+        // Its duration, in the meters and the access log, runs from the request's first byte.
+        refuse(receiving, requestStartNanos, HttpResponseStatus.REQUEST_TIMEOUT);
       }
     }
     long next = awaitingService || idle == ConnectionTimer.OVER ? silence.checkInterval() : idle;

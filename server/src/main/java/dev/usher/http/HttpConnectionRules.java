@@ -1,11 +1,13 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.overload.Overload;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
- * What every HTTP connection of a server shares: its service, its meters and its settings, in the
- * forms the connection uses. Made once; each connection holds one reference to it, not copies.
+ * What every HTTP connection of a server shares: its service, its meters, its access log (null
+ * where it is off) and its settings, in the forms the connection uses. Made once; each connection
+ * holds one reference to it, not copies.
  */
 record HttpConnectionRules(
     HttpService service,
@@ -17,13 +19,15 @@ record HttpConnectionRules(
     long lingeringTimeoutNanos,
     long lingeringTimeNanos,
     boolean requestIds,
-    Overload overload) {
+    Overload overload,
+    AccessLog accessLog) {
 
   static HttpConnectionRules of(
       HttpSettings settings,
       HttpService service,
       ExchangeRecorder.PerLoop recorders,
-      Overload overload) {
+      Overload overload,
+      AccessLog accessLog) {
     return new HttpConnectionRules(
         service,
         recorders,
@@ -36,6 +40,7 @@ record HttpConnectionRules(
         settings.lingeringTimeout().toNanos(),
         settings.lingeringTime().toNanos(),
         settings.requestIds(),
-        overload);
+        overload,
+        accessLog);
   }
 }

@@ -1,5 +1,7 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
+import dev.usher.accesslog.AnsweredRequest;
 import dev.usher.overload.LoopPressure;
 import dev.usher.overload.Overload;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -35,6 +37,9 @@ public final class HttpExchange {
   /** The request's id ({@link RequestIds}), or null where request ids are off. */
   final String requestId;
 
+  /** What the access log writes of this exchange, or null where the log is off. */
+  AnsweredRequest logged;
+
   /** The batch time of the read that brought the request, for its duration. */
   final long startNanos;
 
@@ -64,11 +69,16 @@ public final class HttpExchange {
       EventExecutor loop,
       HttpRequest head,
       long startNanos,
-      boolean requestIds) {
+      boolean requestIds,
+      AccessLog accessLog,
+      boolean http2) {
     this.connection = connection;
     this.loop = loop;
     this.startNanos = startNanos;
     this.requestId = requestIds && head != null ? RequestIds.of(head.headers()) : null;
+    if (accessLog != null) {
+      this.logged = accessLog.received(head, http2, requestId);
+    }
     if (head == null) {
       // A refusal of bytes that never became a request.
       this.method = HttpMethod.GET;
@@ -79,6 +89,24 @@ public final class HttpExchange {
       this.clientKeepsAlive = HttpUtil.isKeepAlive(head);
       this.http10 = head.protocolVersion().minorVersion() == 0;
     }
+  }
+
+  /**
+   * An exchange for usher's refusal of bytes that did not become a request it serves: {@code
+   * readable} is the head as the decoder read it, for the access log, or null.
+   */
+  static HttpExchange refusal(
+      ExchangeOwner connection,
+      EventExecutor loop,
+      long startNanos,
+      AccessLog accessLog,
+      HttpRequest readable) {
+    HttpExchange exchange =
+        new HttpExchange(connection, loop, null, startNanos, false, null, false);
+    if (accessLog != null) {
+      exchange.logged = accessLog.received(readable, false, null);
+    }
+    return exchange;
   }
 
   /**
@@ -191,6 +219,26 @@ public final class HttpExchange {
   /** The connection's event loop: where {@link HttpService#serve} runs. */
   public EventExecutor eventLoop() {
     return loop;
+  }
+
+  /**
+   * On the loop, as the answer is written (its final head, its body as sent): for the access log.
+   */
+  void sent(FullHttpResponse response) {
+    if (logged != null) {
+      logged.sent(response.status().code(), response.content().readableBytes());
+    }
+  }
+
+  /**
+   * On the loop, once the answer's last byte is flushed, {@code nanos} after the read that brought
+   * the request: the exchange is complete, and its line goes to the access log.
+   */
+  void completed(AccessLog accessLog, long nanos) {
+    if (logged != null) {
+      accessLog.write(logged, remoteAddress(), nanos);
+      logged = null;
+    }
   }
 
   boolean answered() {

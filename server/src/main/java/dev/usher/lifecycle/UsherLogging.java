@@ -8,6 +8,8 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import dev.usher.accesslog.AccessLog;
+import dev.usher.accesslog.AccessLogAppender;
 import dev.usher.config.LogFormat;
 
 /**
@@ -24,6 +26,14 @@ final class UsherLogging {
   private UsherLogging() {}
 
   static void configure(LoggerContext context, LogFormat format, Level level) {
+    configure(context, format, level, false);
+  }
+
+  /**
+   * @param accessLog whether the access log's logger ({@code usher.access}) gets its appender: its
+   *     lines go to standard output too, but through their own thread, whatever the root's level
+   */
+  static void configure(LoggerContext context, LogFormat format, Level level, boolean accessLog) {
     context.reset();
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
@@ -34,6 +44,17 @@ final class UsherLogging {
     root.setLevel(level);
     root.addAppender(console);
     context.getLogger("io.netty").setLevel(Level.INFO);
+    if (accessLog) {
+      AccessLogAppender access = new AccessLogAppender();
+      access.setContext(context);
+      access.setName("access");
+      access.setFormat(format.name());
+      access.start();
+      Logger logger = context.getLogger(AccessLog.LOGGER_NAME);
+      logger.setLevel(Level.INFO);
+      logger.setAdditive(false);
+      logger.addAppender(access);
+    }
   }
 
   private static Encoder<ILoggingEvent> text(LoggerContext context) {

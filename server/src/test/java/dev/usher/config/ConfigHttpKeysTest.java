@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,8 @@ class ConfigHttpKeysTest {
           DEFAULT_HTTP2,
           1000,
           false,
-          true);
+          true,
+          List.of());
 
   @TempDir Path directory;
 
@@ -40,7 +42,8 @@ class ConfigHttpKeysTest {
             DEFAULT_HTTP2,
             1000,
             false,
-            true),
+            true,
+            List.of()),
         new ConfigLayers().load().config().http());
   }
 

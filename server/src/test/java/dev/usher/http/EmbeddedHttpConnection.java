@@ -1,5 +1,6 @@
 package dev.usher.http;
 
+import dev.usher.accesslog.AccessLog;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.PipelineNames;
 import dev.usher.overload.Overload;
@@ -42,7 +43,8 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   private final MockTicker ticker = Ticker.newMockTicker();
   private final DuplexEmbeddedChannel channel;
 
-  private EmbeddedHttpConnection(HttpSettings settings, HttpService service, Overload overload) {
+  private EmbeddedHttpConnection(
+      HttpSettings settings, HttpService service, Overload overload, AccessLog accessLog) {
     HttpApplication application =
         new HttpApplication(
             settings,
@@ -51,7 +53,8 @@ final class EmbeddedHttpConnection implements AutoCloseable {
             ExchangeRecorder.PerLoop.NONE,
             ExchangeRecorder.PerLoop.NONE,
             Http2Observer.NONE,
-            overload);
+            overload,
+            accessLog);
     channel =
         new DuplexEmbeddedChannel(
             EmbeddedChannel.builder()
@@ -75,12 +78,18 @@ final class EmbeddedHttpConnection implements AutoCloseable {
   }
 
   static EmbeddedHttpConnection open(HttpSettings settings, HttpService service) {
-    return new EmbeddedHttpConnection(settings, service, Overload.none());
+    return new EmbeddedHttpConnection(settings, service, Overload.none(), null);
   }
 
   /** A connection of a server whose requests go through {@code overload}. */
   static EmbeddedHttpConnection open(HttpService service, Overload overload) {
-    return new EmbeddedHttpConnection(SETTINGS, service, overload);
+    return new EmbeddedHttpConnection(SETTINGS, service, overload, null);
+  }
+
+  /** A connection that writes each answered request to {@code accessLog}. */
+  static EmbeddedHttpConnection open(
+      HttpSettings settings, HttpService service, AccessLog accessLog) {
+    return new EmbeddedHttpConnection(settings, service, Overload.none(), accessLog);
   }
 
   /** The client sends these bytes, in one read. */

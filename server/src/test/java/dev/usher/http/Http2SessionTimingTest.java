@@ -54,7 +54,8 @@ class Http2SessionTimingTest {
             ExchangeRecorder.PerLoop.NONE,
             ExchangeRecorder.PerLoop.NONE,
             Http2Observer.NONE,
-            Overload.none());
+            Overload.none(),
+            null);
     channel =
         EmbeddedChannel.builder()
             .ticker(ticker)

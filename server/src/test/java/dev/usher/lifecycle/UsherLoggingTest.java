@@ -1,6 +1,7 @@
 package dev.usher.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -11,6 +12,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.usher.accesslog.AccessLog;
+import dev.usher.accesslog.AccessLogAppender;
 import dev.usher.config.LogFormat;
 import dev.usher.deploy.DeployFiles;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,7 @@ class UsherLoggingTest {
   @EnumSource(LogFormat.class)
   void writesExactlyWhatConfigLogbackXmlWrites(LogFormat format) throws Exception {
     LoggerContext builtIn = newContext();
-    UsherLogging.configure(builtIn, format, Level.WARN);
+    UsherLogging.configure(builtIn, format, Level.WARN, true);
 
     LoggerContext fromFile = newContext();
     fromFile.putProperty("LOG_FORMAT", format.name().toLowerCase(Locale.ROOT));
@@ -44,6 +47,16 @@ class UsherLoggingTest {
     String line = encode(builtIn, format);
     assertTrue(line.contains("accepting connections on 0.0.0.0:8080"), line);
     assertEquals(encode(fromFile, format), line);
+
+    for (LoggerContext context : new LoggerContext[] {builtIn, fromFile}) {
+      Logger access = context.getLogger(AccessLog.LOGGER_NAME);
+      assertEquals(Level.INFO, access.getLevel());
+      assertFalse(access.isAdditive(), "access lines go to their own appender alone");
+      AccessLogAppender appender = AccessLogAppender.of(context).orElseThrow();
+      assertEquals(format, appender.format());
+      assertTrue(appender.isNeverBlock() && appender.isStarted());
+      context.stop();
+    }
   }
 
   // As SLF4J's Logback provider makes it; the JSON encoder writes the MDC.
