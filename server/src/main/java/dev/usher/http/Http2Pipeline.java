@@ -6,17 +6,15 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The handlers of an HTTP/2 connection, made for each connection that turns out to speak it:
  * Netty's frame codec (with usher's limits), its stream multiplexer, and {@link Http2Session}; each
- * stream's child channel gets Netty's frame-to-HTTP codec, an aggregator bounded by {@code
- * http.max-body-bytes}, and an {@link Http2StreamExchange} for the {@link HttpService}.
+ * stream's child channel gets one handler, an {@link Http2StreamExchange}, which reads the request
+ * from its frames (a body bounded by {@code http.max-body-bytes}) for the {@link HttpService}.
  *
  * <p>Limits (RFC 9113 and CVE-2023-44487's): {@code http.http2.max-concurrent-streams} in SETTINGS
  * (one stream more is refused with {@code REFUSED_STREAM}); a header list at most {@code
@@ -93,19 +91,7 @@ final class Http2Pipeline {
 
     @Override
     protected void initChannel(Channel stream) {
-      stream
-          .pipeline()
-          .addLast(new Http2RequestHeadRules())
-          .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-          .addLast(new HttpObjectAggregator(rules.maxBodyBytes()))
-          .addLast(
-              new Http2StreamExchange(
-                  rules.service(),
-                  recorders,
-                  observer,
-                  rules.requestIds(),
-                  rules.overload(),
-                  rules.accessLog()));
+      stream.pipeline().addLast(new Http2StreamExchange(rules, recorders, observer));
     }
   }
 }
