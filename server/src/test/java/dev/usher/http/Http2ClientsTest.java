@@ -62,6 +62,24 @@ class Http2ClientsTest {
   }
 
   @Test
+  void aBodyOverTheLimitGets413AndOneAfter100ContinueIsEchoed() throws Exception {
+    try (RunningServer usher = RunningServer.start(Map.of("http.max-body-bytes", "16"))) {
+      String echo = "http://127.0.0.1:" + usher.port() + "/echo";
+
+      assertEquals(
+          "413",
+          curl("--http2-prior-knowledge", "-o", "/dev/null", "-d", "x".repeat(64), echo)
+              .output()
+              .strip()
+              .split(" ")[0]);
+      assertEquals(
+          "posted\n200 2",
+          curl("--http2-prior-knowledge", "-H", "Expect: 100-continue", "-d", "posted", echo)
+              .output());
+    }
+  }
+
+  @Test
   void curlAndNghttpSpeakH2OverTlsByAlpn() throws Exception {
     TestCertificates certificates = TestCertificates.in(directory);
     TestCertificates.Pair server = certificates.server("server");

@@ -27,6 +27,7 @@ class Http2ConnectionTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final long NO_ERROR = 0x0;
   private static final long REFUSED_STREAM = 0x7;
+  private static final long PROTOCOL_ERROR = 0x1;
   private static final long CANCEL = 0x8;
   private static final long ENHANCE_YOUR_CALM = 0xb;
 
@@ -164,6 +165,26 @@ class Http2ConnectionTest {
           scrape.require("server_http2_resets_received_total")
               >= Http2Pipeline.MAX_RESETS_PER_WINDOW);
       await().atMost(PATIENCE).until(() -> streamsActive(usher) == 0);
+    }
+  }
+
+  @Test
+  void trailersEndARequestAndASecondHeadersFrameThatDoesNotIsMalformed() throws Exception {
+    try (RunningServer usher = RunningServer.start();
+        RawHttp2 client = new RawHttp2(usher.port())) {
+      client.send(
+          Http2Frames.concat(
+              Http2Frames.request(1, "POST", false),
+              Http2Frames.data(1, "body", false),
+              Http2Frames.trailers(1)));
+      Frame answer = client.next(frame -> frame.streamId() == 1);
+      assertEquals(Http2Frames.HEADERS, answer.type(), "trailers end the request: it is answered");
+
+      client.send(
+          Http2Frames.concat(Http2Frames.request(3, "POST", false), Http2Frames.headersAgain(3)));
+      Frame reset = client.next(frame -> frame.streamId() == 3);
+      assertEquals(Http2Frames.RST_STREAM, reset.type());
+      assertEquals(PROTOCOL_ERROR, reset.errorCode());
     }
   }
 

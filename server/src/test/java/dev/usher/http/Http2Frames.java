@@ -79,6 +79,18 @@ final class Http2Frames {
         HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), streamId, block.toByteArray());
   }
 
+  /** A HEADERS frame of trailers ({@code x-t: 1}) that ends the stream. */
+  static byte[] trailers(int streamId) {
+    byte[] block = {0x40, 3, 'x', '-', 't', 1, '1'};
+    return frame(HEADERS, END_HEADERS | END_STREAM, streamId, block);
+  }
+
+  /** A HEADERS frame of trailers that does not end the stream: malformed (RFC 9113 §8.1). */
+  static byte[] headersAgain(int streamId) {
+    byte[] block = {0x40, 3, 'x', '-', 't', 1, '1'};
+    return frame(HEADERS, END_HEADERS, streamId, block);
+  }
+
   static byte[] data(int streamId, String text, boolean endStream) {
     return frame(
         DATA, endStream ? END_STREAM : 0, streamId, text.getBytes(StandardCharsets.US_ASCII));
