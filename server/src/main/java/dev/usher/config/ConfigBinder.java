@@ -68,7 +68,8 @@ final class ConfigBinder {
     return new OverloadConfig(
         values.duration("server.overload.accept-queue-timeout", Duration.ZERO, ONE_DAY),
         values.duration("server.overload.max-event-loop-lag", Duration.ZERO, ONE_DAY),
-        values.integer("server.overload.max-concurrent-requests", 0, Integer.MAX_VALUE));
+        values.integer("server.overload.max-concurrent-requests", 0, Integer.MAX_VALUE),
+        values.bool("server.overload.adaptive-concurrency"));
   }
 
   private Optional<TlsConfig> tls() throws InvalidConfigException {

@@ -4,6 +4,7 @@ import dev.usher.accesslog.AccessLog;
 import dev.usher.accesslog.AnsweredRequest;
 import dev.usher.overload.LoopPressure;
 import dev.usher.overload.Overload;
+import dev.usher.overload.Permit;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -61,8 +62,8 @@ public final class HttpExchange {
   /** The connection ended before this exchange could be answered. */
   boolean abandoned;
 
-  /** The overload that let the request through, until it is done with. */
-  private Overload admittedBy;
+  /** The request's place among those being served, until it is answered or abandoned. */
+  private Permit permit;
 
   HttpExchange(
       ExchangeOwner connection,
@@ -138,11 +139,11 @@ public final class HttpExchange {
    */
   void admitAndServe(
       HttpService service, FullHttpRequest request, Overload overload, LoopPressure pressure) {
-    if (overload.admit(pressure) != null) {
+    permit = overload.admit(pressure);
+    if (permit == null) {
       connection.answer(this, HttpResponses.overloaded());
       return;
     }
-    admittedBy = overload;
     serveBy(service, request);
   }
 
@@ -247,9 +248,9 @@ public final class HttpExchange {
 
   /** Releases what the exchange still holds: the connection is done with it. */
   void release() {
-    if (admittedBy != null) {
-      admittedBy.finished();
-      admittedBy = null;
+    if (permit != null) {
+      permit.release(answered());
+      permit = null;
     }
     if (request != null) {
       request.release();

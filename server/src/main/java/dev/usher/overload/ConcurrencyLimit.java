@@ -1,33 +1,17 @@
 package dev.usher.overload;
 
-import java.util.concurrent.atomic.AtomicInteger;
+/**
+ * How many requests may be served at once, process-wide: a fixed number ({@code
+ * server.overload.max-concurrent-requests}) or one found from latency ({@code
+ * server.overload.adaptive-concurrency}).
+ */
+interface ConcurrencyLimit {
+  /** A place for one more request, or null when there is none. */
+  Permit tryAcquire();
 
-/** {@code server.overload.max-concurrent-requests}: requests being served at once, process-wide. */
-final class ConcurrencyLimit {
-  private final int limit;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  /** The limit now. */
+  int limit();
 
-  ConcurrencyLimit(int limit) {
-    this.limit = limit;
-  }
-
-  boolean tryAcquire() {
-    while (true) {
-      int now = inFlight.get();
-      if (now >= limit) {
-        return false;
-      }
-      if (inFlight.compareAndSet(now, now + 1)) {
-        return true;
-      }
-    }
-  }
-
-  void release() {
-    inFlight.decrementAndGet();
-  }
-
-  int inFlight() {
-    return inFlight.get();
-  }
+  /** Requests holding a place now. */
+  int inFlight();
 }

@@ -29,6 +29,9 @@ public final class Overload {
           + " (server.overload.max-concurrent-requests), blocking_limit"
           + " (http.blocking.max-concurrent)";
 
+  private static final int ADAPTIVE_INITIAL_LIMIT = 100;
+  private static final int ADAPTIVE_MAX_LIMIT = 10_000;
+
   private final long maxLagNanos;
   private final long probeIntervalNanos;
   private final ConcurrencyLimit concurrency;
@@ -38,10 +41,7 @@ public final class Overload {
   private Overload(OverloadConfig config, Duration probeInterval, MeterRegistry registry) {
     this.maxLagNanos = config.maxEventLoopLag().toNanos();
     this.probeIntervalNanos = probeInterval.toNanos();
-    this.concurrency =
-        config.maxConcurrentRequests() > 0
-            ? new ConcurrencyLimit(config.maxConcurrentRequests())
-            : null;
+    this.concurrency = concurrencyLimit(config);
     for (ShedReason reason : ShedReason.values()) {
       shed.put(
           reason,
@@ -55,6 +55,27 @@ public final class Overload {
             "Worker loops whose lag is above server.overload.max-event-loop-lag: they answer new"
                 + " requests 503 and refuse new connections")
         .register(registry);
+    if (concurrency != null) {
+      Gauge.builder("server.overload.concurrency.limit", concurrency, ConcurrencyLimit::limit)
+          .description(
+              "Requests that may be served at once (server.overload.max-concurrent-requests, or the"
+                  + " adaptive limit found from latency)")
+          .register(registry);
+      Gauge.builder("server.overload.requests.in.flight", concurrency, ConcurrencyLimit::inFlight)
+          .description("Requests being served now, against server_overload_concurrency_limit")
+          .register(registry);
+    }
+  }
+
+  private static ConcurrencyLimit concurrencyLimit(OverloadConfig config) {
+    if (config.adaptiveConcurrency()) {
+      int max =
+          config.maxConcurrentRequests() > 0 ? config.maxConcurrentRequests() : ADAPTIVE_MAX_LIMIT;
+      return new AdaptiveConcurrencyLimit(Math.min(ADAPTIVE_INITIAL_LIMIT, max), max);
+    }
+    return config.maxConcurrentRequests() > 0
+        ? new FixedConcurrencyLimit(config.maxConcurrentRequests())
+        : null;
   }
 
   private double loopsShedding() {
@@ -102,25 +123,22 @@ public final class Overload {
   }
 
   /**
-   * Whether a request that has just arrived on a loop under {@code pressure} may be served: null if
-   * so, and then it holds a place until {@link #finished}; else why it is shed (and counted).
+   * Whether a request that has just arrived on a loop under {@code pressure} may be served: its
+   * place among the requests being served, to give back at its end; null when it is shed (and
+   * counted by reason).
    */
-  public ShedReason admit(LoopPressure pressure) {
+  public Permit admit(LoopPressure pressure) {
     if (pressure.shedding()) {
       shed.get(ShedReason.EVENT_LOOP_LAG).increment();
-      return ShedReason.EVENT_LOOP_LAG;
+      return null;
     }
-    if (concurrency != null && !concurrency.tryAcquire()) {
+    if (concurrency == null) {
+      return Permit.UNLIMITED;
+    }
+    Permit permit = concurrency.tryAcquire();
+    if (permit == null) {
       shed.get(ShedReason.CONCURRENCY).increment();
-      return ShedReason.CONCURRENCY;
     }
-    return null;
-  }
-
-  /** A request {@link #admit} let through has been answered, or abandoned. */
-  public void finished() {
-    if (concurrency != null) {
-      concurrency.release();
-    }
+    return permit;
   }
 }

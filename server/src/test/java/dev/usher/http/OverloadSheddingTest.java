@@ -47,7 +47,7 @@ class OverloadSheddingTest {
   void aLoopThatFellBehindShedsRequestsKeepsTheConnectionAndRecoversAfterACalmSecond() {
     Overload overload =
         Overload.create(
-            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0),
+            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0, false),
             Duration.ofMillis(10),
             registry);
     EmbeddedHttpConnection connection = open(new HelloService(), overload);
@@ -72,7 +72,9 @@ class OverloadSheddingTest {
   void theRequestAboveTheConcurrencyLimitIsShedAndItsPlaceFreesWhenTheFirstIsAnswered() {
     Overload overload =
         Overload.create(
-            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1), Duration.ofMillis(10), registry);
+            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1, false),
+            Duration.ofMillis(10),
+            registry);
     List<HttpExchange> held = new ArrayList<>();
     HttpService slowThenFast =
         (request, exchange) -> {
@@ -106,7 +108,9 @@ class OverloadSheddingTest {
   void anAbandonedRequestGivesBackItsPlace() {
     Overload overload =
         Overload.create(
-            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1), Duration.ofMillis(10), registry);
+            new OverloadConfig(Duration.ZERO, Duration.ZERO, 1, false),
+            Duration.ofMillis(10),
+            registry);
     HttpService neverAnswers = (request, exchange) -> {};
     EmbeddedHttpConnection first = open(neverAnswers, overload);
     first.send("GET /slow HTTP/1.1\r\nHost: usher\r\n\r\n");

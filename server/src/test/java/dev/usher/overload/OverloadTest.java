@@ -92,7 +92,10 @@ class OverloadTest {
       assertTrue(
           scrape.require("server_connections_refused_total", "reason=\"overloaded\"") > 0,
           scrape.text());
-      assertEquals(0, scrape.require("server_event_loops_shedding"));
+      // The last piece of work may have started shedding again: it ends a calm second later.
+      await()
+          .atMost(PATIENCE)
+          .until(() -> usher.scrape().require("server_event_loops_shedding") == 0);
     }
   }
 
