@@ -81,8 +81,16 @@ class Http2BenchmarkIT {
         List.of(lostTls.get(1), lostTls.get(3)),
         "h2load counted lost requests over TLS:\n" + run.output());
     assertTrue(
-        run.output().contains("Goals (issue 16): usher / raw Netty >= 0.97 over h2c: "),
+        Pattern.compile(
+                "Goals \\(issue 16\\), by requests/s: usher / raw Netty >= 0.97 over h2c: [0-9.]+, ")
+            .matcher(run.output())
+            .find(),
         "no line on the goals:\n" + run.output());
+    assertTrue(
+        Pattern.compile("by server CPU per request .*: usher / raw Netty over h2c: [0-9.]+, ")
+            .matcher(run.output())
+            .find(),
+        "no line on the goals by CPU per request:\n" + run.output());
   }
 
   @Test
