@@ -58,6 +58,9 @@ final class Http2Pipeline {
                 io.netty.handler.codec.http2.Http2Settings.defaultSettings()
                     .maxConcurrentStreams(settings.maxConcurrentStreams())
                     .maxHeaderListSize(maxHeaderBytes))
+            // An id is new with every answer: indexed, it would only churn HPACK's table.
+            .headerSensitivityDetector(
+                (name, value) -> RequestIds.HEADER.contentEqualsIgnoreCase(name))
             .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
             .encoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
             // The wait for streams in flight after the last GOAWAY: usher's drain timeout bounds
