@@ -112,8 +112,9 @@ stop_usher() {
   wait "$pid" 2>/dev/null || true
 }
 
+# A scrape on a machine saturated by the load itself may be slow: three tries of up to 10 s each.
 scrape() { # scrape FILE
-  curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$1"
+  curl -sf --max-time 10 --retry 2 --retry-all-errors "http://127.0.0.1:$ADMIN_PORT/metrics" >"$1"
 }
 
 # metric FILE NAME [LABEL-FILTER]: the first sample of NAME whose labels match LABEL-FILTER.
