@@ -5,17 +5,19 @@
 # the last is answered); then our open-loop client (OpenLoopClient, in the benchmarks jar: requests
 # at a fixed arrival rate whatever the answers do, each given up after 1 s with its connection
 # closed, as impatient clients do) at a light load (the unloaded latency) and at each multiple of
-# the capacity, once against usher with no overload rule and once with SHED_OPTS. Prints one row
-# per rate: offered rate, goodput (2xx answered within 1 s) as a share of the capacity, 503s,
-# timeouts and resets, the p99 of the requests served against the unloaded p99, and usher's shed
-# and refused counters; writes summary.md, report.html and chart.svg.
+# the capacity, against two ushers taking turns rate by rate: one with no overload rule, one with
+# SHED_OPTS; then the capacity once more. Prints one row per rate: offered rate, goodput (2xx
+# answered within 1 s) as a share of the capacity, 503s, timeouts and resets, the p99 of the
+# requests served against the unloaded p99, and usher's shed and refused counters; writes
+# summary.md, report.html and chart.svg.
 #
 # usage: deploy/loadtest/overload.sh [SECONDS=10] [CPU_MICROS=1000]
 #   SECONDS     how long each open-loop rate runs (and the capacity measurement)
 #   CPU_MICROS  the work of one request on the event loop, in microseconds
 # Environment:
 #   MULTIPLES="0.5 1 2 4"   the offered rates, as multiples of the measured capacity
-#   MODES="off on"          which of the two usher configurations run, in this order
+#   MODES="off on"          which of the two usher configurations run (the first measures the
+#                           capacity and the unloaded p99)
 #   UNLOADED=0.1            the light load the unloaded p99 is measured at, as a multiple
 #   SHED_OPTS="-Dserver.overload.max-event-loop-lag=20ms -Dserver.overload.accept-queue-timeout=200ms"
 #                           usher's options for the shedding-on runs
@@ -65,7 +67,7 @@ run_note seconds "$seconds"
 run_note timeout_ms "$TIMEOUT_MS"
 run_note shed_opts "$SHED_OPTS"
 run_note usher_opts "${USHER_OPTS:-}"
-run_note load_average "$(cut -d' ' -f1-3 /proc/loadavg) (before the run)"
+run_note load_average_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 work_url() { # work_url MICROS
   echo "http://127.0.0.1:$USHER_PORT/work?cpu=$1"
@@ -98,35 +100,77 @@ open_loop() {
   end_phase
 }
 
-capacity=
+# Each configuration runs in its own usher on SERVER_CPUS, all at once, and they take turns rate
+# by rate (off, on, off, on, ...): this machine's neighbours change its speed from one minute to the
+# next, and taking turns exposes every configuration to the same. The one not driven is idle.
+declare -A usher_pid usher_port admin_port
+use_usher() { # use_usher MODE: the usher the next phase drives
+  USHER_PID=${usher_pid[$1]}
+  USHER_PORT=${usher_port[$1]}
+  ADMIN_PORT=${admin_port[$1]}
+}
+overload_cleanup() {
+  local status=$? mode
+  for mode in "${!usher_pid[@]}"; do
+    USHER_PID=${usher_pid[$mode]}
+    stop_usher
+  done
+  set +e # the next line only hands the status on to scenario_cleanup: under -e it would end the trap
+  (exit "$status")
+  scenario_cleanup
+}
+trap overload_cleanup EXIT
+
 for mode in $MODES; do
-  stop_usher
   if [ "$mode" = off ]; then
     start_usher "$SERVER_CPUS" "$RESULTS/usher-$mode.log" -Dhttp.sample-load-routes=on
   else
     start_usher "$SERVER_CPUS" "$RESULTS/usher-$mode.log" -Dhttp.sample-load-routes=on "${shed_opts[@]}"
   fi
+  usher_pid[$mode]=$USHER_PID
+  usher_port[$mode]=$USHER_PORT
+  admin_port[$mode]=$ADMIN_PORT
   warm_up wrk -t1 -c8 -d"${WARMUP_SECONDS}s" "$(work_url "$cpu_micros")"
-  if [ -z "$capacity" ]; then
-    # The first configuration run measures the capacity and the unloaded latency; at a light load
-    # no overload rule acts, so they hold for both.
-    if [ -n "${CAPACITY:-}" ]; then
-      capacity=$CAPACITY
-    else
-      begin_phase capacity "wrk -t1 -c8 -d${seconds}s (closed loop) $(work_url "$cpu_micros")"
-      run_client "$RESULTS/capacity.wrk.txt" wrk -t1 -c8 -d"${seconds}s" --latency "$(work_url "$cpu_micros")" >/dev/null
-      end_phase
-      capacity=$(wrk_rps "$RESULTS/capacity.wrk.txt")
-    fi
-    run_note capacity "$capacity"
-    progress "capacity: $capacity requests/s"
-    open_loop unloaded "$(python3 -c "print(round($capacity * $UNLOADED, 1))")"
-  fi
-  for multiple in $MULTIPLES; do
+done
+
+# The capacity and the unloaded latency are measured on the first configuration (at a light load no
+# overload rule should act, so they hold for both), and the capacity once more after the rates, to
+# show how far the machine's speed moved meanwhile.
+first_mode=${MODES%% *}
+use_usher "$first_mode"
+measure_capacity() { # measure_capacity PHASE: sets measured to wrk's requests/s
+  begin_phase "$1" "wrk -t1 -c8 -d${seconds}s (closed loop) $(work_url "$cpu_micros")"
+  run_client "$RESULTS/$1.wrk.txt" wrk -t1 -c8 -d"${seconds}s" --latency "$(work_url "$cpu_micros")" >/dev/null
+  end_phase
+  measured=$(wrk_rps "$RESULTS/$1.wrk.txt")
+}
+if [ -n "${CAPACITY:-}" ]; then
+  capacity=$CAPACITY
+else
+  measure_capacity capacity
+  capacity=$measured
+fi
+run_note capacity "$capacity"
+progress "capacity: $capacity requests/s"
+open_loop unloaded "$(python3 -c "print(round($capacity * $UNLOADED, 1))")"
+for multiple in $MULTIPLES; do
+  for mode in $MODES; do
+    use_usher "$mode"
     open_loop "$mode-${multiple}x" "$(python3 -c "print(round($capacity * $multiple, 1))")"
   done
 done
-stop_usher
+if [ -z "${CAPACITY:-}" ]; then
+  use_usher "$first_mode"
+  settle
+  measure_capacity capacity-after
+  run_note capacity_after "$measured"
+fi
+for mode in $MODES; do
+  use_usher "$mode"
+  stop_usher
+  unset "usher_pid[$mode]"
+done
 
+run_note load_average_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$LOADTEST_DIR/overload_report.py" "$RESULTS"
 progress "report: $RESULTS/report.html"

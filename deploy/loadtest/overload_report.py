@@ -202,13 +202,18 @@ def main():
     capacity = float(run["capacity"])
     rates = [Rate(directory, phase, seconds, timeout_ms) for phase in read_phases(directory)
              if os.path.exists(os.path.join(directory, phase.name + ".requests.csv"))]
+    order = {"unloaded": 0, "off": 1, "on": 2}
+    rates.sort(key=lambda r: (order.get(r.mode, 3), r.multiple or 0))
     unloaded = next((r for r in rates if r.mode == "unloaded"), None)
     heading = (f"## Overload: GET /work?cpu={run.get('cpu_micros')}, capacity {fmt_int(capacity)} requests/s "
                f"(closed loop), {seconds:g} s per rate, timeout {timeout_ms:g} ms")
     notes = [f"unloaded p99 (open loop at {fmt_int(unloaded.client['target_rate'])} req/s): "
              f"{fmt_ms(unloaded.p99)} ms" if unloaded else "no light-load run: no unloaded p99",
              f"shedding on: {run.get('shed_opts', '')}",
-             f"load average before the run: {run.get('load_average', '?')}",
+             f"capacity measured again after the rates: {fmt_int(float(run['capacity_after']))} requests/s"
+             if run.get("capacity_after") else "capacity not measured again after the rates",
+             f"load average of the machine (1, 5, 15 min; 2 CPUs): {run.get('load_average_before', '?')} before "
+             f"the run, {run.get('load_average_after', '?')} after",
              "client fell behind its schedule by at most "
              + ", ".join(f"{r.name} {r.client['max_behind_schedule_ms']:.0f} ms" for r in rates)]
     lines = [heading, ""] + table(rates, capacity, unloaded) + [""] + [f"- {line}" for line in
