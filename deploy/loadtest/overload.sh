@@ -19,7 +19,7 @@
 #   MODES="off on"          which of the two usher configurations run (the first measures the
 #                           capacity and the unloaded p99)
 #   UNLOADED=0.1            the light load the unloaded p99 is measured at, as a multiple
-#   SHED_OPTS="-Dserver.overload.max-event-loop-lag=20ms -Dserver.overload.accept-queue-timeout=200ms"
+#   SHED_OPTS="-Dserver.overload.max-event-loop-lag=50ms -Dserver.overload.accept-queue-timeout=200ms"
 #                           usher's options for the shedding-on runs
 #   CAPACITY=N              skip the closed-loop measurement and take N requests/s as the capacity
 #   TIMEOUT_MS=1000         when the client gives a request up (not goodput)
@@ -36,7 +36,7 @@ positive_int CPU_MICROS "$cpu_micros"
 MULTIPLES=${MULTIPLES:-0.5 1 2 4}
 MODES=${MODES:-off on}
 UNLOADED=${UNLOADED:-0.1}
-SHED_OPTS=${SHED_OPTS:--Dserver.overload.max-event-loop-lag=20ms -Dserver.overload.accept-queue-timeout=200ms}
+SHED_OPTS=${SHED_OPTS:--Dserver.overload.max-event-loop-lag=50ms -Dserver.overload.accept-queue-timeout=200ms}
 TIMEOUT_MS=${TIMEOUT_MS:-1000}
 positive_int TIMEOUT_MS "$TIMEOUT_MS"
 for mode in $MODES; do
