@@ -41,6 +41,21 @@ ensure_jar() {
   fi
 }
 
+# bench_jar: sets BENCH_JAR (from the environment, or benchmarks/target/usher-benchmarks.jar, built
+# with the project when missing): the jar of the clients and servers this directory runs from the
+# benchmarks module.
+bench_jar() {
+  if [ -n "${BENCH_JAR:-}" ]; then
+    if [ ! -f "$BENCH_JAR" ]; then
+      echo "$(basename "$0"): BENCH_JAR = '$BENCH_JAR': no such file" >&2
+      exit 2
+    fi
+    return 0
+  fi
+  BENCH_JAR=$LOADTEST_ROOT/benchmarks/target/usher-benchmarks.jar
+  [ -f "$BENCH_JAR" ] || (cd "$LOADTEST_ROOT" && JAVA_HOME=$(java_home) ./mvnw -q -B package -DskipTests)
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -118,6 +118,8 @@ class GrafanaDashboardTest {
             "server_event_loop_lag_seconds_bucket",
             "server_event_loop_pending_tasks",
             "server_http_requests_total",
+            "server_http_requests_shed_total",
+            "server_event_loops_shedding",
             "server_http_request_duration_seconds_bucket",
             "jvm_memory_used_bytes",
             "jvm_gc_pause_seconds_count",

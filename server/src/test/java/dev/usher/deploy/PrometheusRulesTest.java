@@ -123,7 +123,7 @@ class PrometheusRulesTest {
   }
 
   @Test
-  void alertsCoverTheAcceptPathTlsHttp2TheRuntimeAndAvailability() {
+  void alertsCoverTheAcceptPathTlsHttp2OverloadTheRuntimeAndAvailability() {
     Set<String> alerts = new HashSet<>();
     alertRules().forEach(rule -> alerts.add(rule.get("alert").asText()));
     assertEquals(
@@ -137,6 +137,8 @@ class PrometheusRulesTest {
             "UsherTlsCertificateReloadFailed",
             "UsherTlsHandshakeFailuresHigh",
             "UsherHttp2ClientsCutOff",
+            "UsherSheddingRequests",
+            "UsherRefusingConnectionsUnderOverload",
             "UsherEventLoopLagHigh",
             "UsherFileDescriptorsNearLimit",
             "UsherDown",

@@ -48,6 +48,8 @@ public final class UsherMetricNames {
           Map.entry("server_event_loop_pending_tasks", Kind.GAUGE),
           Map.entry("server_event_loop_lag_seconds", Kind.HISTOGRAM),
           Map.entry("server_http_requests_total", Kind.COUNTER),
+          Map.entry("server_http_requests_shed_total", Kind.COUNTER),
+          Map.entry("server_event_loops_shedding", Kind.GAUGE),
           Map.entry("server_http2_streams_active", Kind.GAUGE),
           Map.entry("server_http2_goaways_sent_total", Kind.COUNTER),
           Map.entry("server_http2_resets_received_total", Kind.COUNTER),
