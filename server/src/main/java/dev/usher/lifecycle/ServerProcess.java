@@ -99,6 +99,12 @@ public final class ServerProcess {
         started.completeExceptionally(failure);
         throw failure;
       }
+      QueuedConnectionsOnRestart.note(
+              loaded.config().server().acceptMode(),
+              kernel.tcpMigrateReq(),
+              loaded.config().lifecycle().handoverPath().isPresent(),
+              activation.passed())
+          .ifPresent(log::info);
       stopped.await();
       return drainFailed.get() ? EXIT_DRAIN_FAILED : 0;
     }
