@@ -72,11 +72,19 @@ unset allowed_cpus
 # sets USHER_PID, USHER_PORT, ADMIN_PORT once it accepts. USHER_OPTS (from the environment) adds
 # options to every start, e.g. USHER_OPTS=-Dserver.transport=epoll.
 start_usher() {
+  local cpus=$1 log=$2
+  shift 2
+  USHER_PORT=$(free_port)
+  ADMIN_PORT=$(free_port)
+  start_usher_on "$cpus" "$log" "$@"
+}
+
+# start_usher_on CPUSET LOGFILE [-Dkey=value ...]: as start_usher, on the ports USHER_PORT and
+# ADMIN_PORT already hold (a second usher on the same ports: restart.sh).
+start_usher_on() {
   local cpus=$1 log=$2 extra=()
   shift 2
   read -r -a extra <<<"${USHER_OPTS:-}"
-  USHER_PORT=$(free_port)
-  ADMIN_PORT=$(free_port)
   taskset -c "$cpus" "$(java_home)/bin/java" -Dserver.host=127.0.0.1 -Dadmin.host=127.0.0.1 \
     -Dserver.port="$USHER_PORT" -Dadmin.port="$ADMIN_PORT" "$@" "${extra[@]}" -jar "$USHER_JAR" >"$log" 2>&1 &
   USHER_PID=$!

@@ -8,6 +8,7 @@ import dev.usher.config.KernelNetworkSettings;
 import dev.usher.config.LoadedConfig;
 import dev.usher.lifecycle.LoggingSetup;
 import dev.usher.lifecycle.ServerProcess;
+import dev.usher.lifecycle.SocketActivation;
 import dev.usher.lifecycle.StartupException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -45,6 +46,12 @@ public final class UsherMain {
       return EXIT_OK;
     }
 
+    // Read and unset before anything else runs: no program usher starts may take the sockets.
+    SocketActivation activation =
+        SocketActivation.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
+    if (activation.inEnvironment()) {
+      SocketActivation.unsetEnvironment();
+    }
     KernelNetworkSettings kernel = KernelNetworkSettings.read();
     LoadedConfig loaded;
     try {
@@ -65,7 +72,8 @@ public final class UsherMain {
     LoggingSetup.apply(
         loaded.config().log(), System.getProperty("logback.configurationFile") != null);
     try {
-      return new ServerProcess(loaded, kernel).runUntilShutdown(BuiltInApplications::forConfig);
+      return new ServerProcess(loaded, kernel, activation)
+          .runUntilShutdown(BuiltInApplications::forConfig);
     } catch (StartupException cannotStart) {
       // Logged too, for log collectors; this line is for the operator at a terminal.
       if (cannotStart.badConfiguration()) {

@@ -9,20 +9,34 @@ import io.netty.channel.unix.UnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listening sockets handed over by another usher, checked against this process's configuration and
- * wrapped in epoll server channels, not yet registered: nothing accepts on them until the checks
- * have passed for all of them. A mismatch is one line naming the key (exit 2), and the giver serves
- * on.
+ * Listening sockets this process did not open (handed over by another usher, or passed by systemd's
+ * socket activation), checked against this process's configuration and wrapped in epoll server
+ * channels, not yet registered: nothing accepts on them until the checks have passed for all of
+ * them. A mismatch is one line naming the key (exit 2).
  */
 final class AdoptedListeners {
   private static final Logger log = LoggerFactory.getLogger(AdoptedListeners.class);
+
+  /** Who passed the sockets: named in the line that explains a mismatch, with what to do. */
+  interface Origin {
+    /** "the usher handing over at ... (pid 12)", "systemd's socket activation (LISTEN_FDS = 2)". */
+    String where();
+
+    /** What to do when the socket behind {@code key} is bound elsewhere than configured. */
+    String keepsAddress(String key, String socketValue);
+
+    /** What to do when the sockets do not fit {@code server.accept-mode}. */
+    String keepsAcceptMode();
+
+    /** Whether a descriptor that is no listening TCP socket is the configuration's fault. */
+    boolean socketsAreConfiguration();
+  }
 
   final EpollServerSocketChannel admin;
   final List<EpollServerSocketChannel> main;
@@ -33,27 +47,24 @@ final class AdoptedListeners {
   }
 
   /**
-   * Wraps and checks what was received. On failure every received descriptor is closed (this
+   * Wraps and checks the sockets {@code origin} passed, named {@code names} ({@code admin}, then
+   * this process's main socket names in order). On failure every descriptor is closed (this
    * process's copies only).
    */
   static AdoptedListeners check(
-      HandoverTaker.Received received,
+      Origin origin,
+      List<String> names,
+      List<FileDescriptor> descriptors,
       UsherConfig config,
-      List<String> mainNames,
-      Path handoverPath)
+      List<String> mainNames)
       throws StartupException {
     List<EpollServerSocketChannel> channels = new ArrayList<>();
     try {
-      String where =
-          "the usher handing over at lifecycle.handover-path = "
-              + handoverPath
-              + " (pid "
-              + received.giverPid()
-              + ")";
+      String where = origin.where();
       List<String> expected = new ArrayList<>();
       expected.add(HandoverProtocol.ADMIN_SOCKET);
       expected.addAll(mainNames);
-      if (!received.names().equals(expected)) {
+      if (!names.equals(expected)) {
         throw StartupException.badConfiguration(
             "invalid configuration: server.accept-mode = "
                 + acceptMode(config)
@@ -62,26 +73,35 @@ final class AdoptedListeners {
                 + " main socket(s): "
                 + where
                 + " has the sockets "
-                + received.names()
-                + "; a hand-over keeps the sockets, so start this usher with the same"
-                + " server.accept-mode and server.worker-threads, or stop that one first",
+                + names
+                + "; "
+                + origin.keepsAcceptMode(),
             null);
       }
-      for (FileDescriptor descriptor : received.descriptors()) {
-        int fd = descriptor.intValue();
-        if (!SocketDescriptors.isListeningStreamSocket(fd)) {
-          throw new StartupException(
-              "hand-over: descriptor " + fd + " from " + where + " is not a listening TCP socket",
-              null);
+      for (int index = 0; index < descriptors.size(); index++) {
+        int fd = descriptors.get(index).intValue();
+        if (!SocketDescriptors.isListeningTcpSocket(fd)) {
+          String message =
+              "descriptor "
+                  + fd
+                  + " ("
+                  + names.get(index)
+                  + ") from "
+                  + where
+                  + " is not a listening TCP socket";
+          throw origin.socketsAreConfiguration()
+              ? StartupException.badConfiguration("invalid configuration: " + message, null)
+              : new StartupException("hand-over: " + message, null);
         }
-        // Shared with the giver, so non-blocking already; a socket from elsewhere may not be.
+        // Shared with the giver, so non-blocking already; one from systemd is blocking unless its
+        // unit says NonBlocking=yes.
         SocketDescriptors.setNonBlocking(fd);
         channels.add(new EpollServerSocketChannel(fd));
       }
       EpollServerSocketChannel admin = channels.getFirst();
       List<EpollServerSocketChannel> main = channels.subList(1, channels.size());
       matches(
-          admin, "admin.host", config.admin().host(), "admin.port", config.admin().port(), where);
+          admin, "admin.host", config.admin().host(), "admin.port", config.admin().port(), origin);
       for (EpollServerSocketChannel socket : main) {
         matches(
             socket,
@@ -89,7 +109,7 @@ final class AdoptedListeners {
             config.server().host(),
             "server.port",
             config.server().port(),
-            where);
+            origin);
         boolean reusePort = socket.config().getOption(UnixChannelOption.SO_REUSEPORT);
         if (reusePort != (config.server().acceptMode() == AcceptMode.REUSEPORT)) {
           throw StartupException.badConfiguration(
@@ -99,14 +119,14 @@ final class AdoptedListeners {
                   + where
                   + " listens "
                   + (reusePort ? "with" : "without")
-                  + " SO_REUSEPORT; start this usher with the same server.accept-mode, or stop that"
-                  + " one first",
+                  + " SO_REUSEPORT; "
+                  + origin.keepsAcceptMode(),
               null);
         }
       }
       return new AdoptedListeners(admin, main);
     } catch (StartupException | RuntimeException failure) {
-      closeAll(received, channels);
+      closeAll(descriptors, channels);
       throw failure;
     }
   }
@@ -117,8 +137,9 @@ final class AdoptedListeners {
       String host,
       String portKey,
       int port,
-      String where)
+      Origin origin)
       throws StartupException {
+    String where = origin.where();
     InetSocketAddress local = socket.localAddress();
     if (port != 0 && local.getPort() != port) {
       throw StartupException.badConfiguration(
@@ -130,11 +151,8 @@ final class AdoptedListeners {
               + where
               + " listens on port "
               + local.getPort()
-              + "; a hand-over keeps the address, so set "
-              + portKey
-              + " to "
-              + local.getPort()
-              + " (or 0), or stop that usher first",
+              + "; "
+              + origin.keepsAddress(portKey, local.getPort() + " (or 0)"),
           null);
     }
     if (!sameAddress(host, local.getAddress())) {
@@ -147,9 +165,8 @@ final class AdoptedListeners {
               + where
               + " listens on "
               + Endpoints.hostAndPort(local.getAddress().getHostAddress(), local.getPort())
-              + "; a hand-over keeps the address, so set "
-              + hostKey
-              + " to match, or stop that usher first",
+              + "; "
+              + origin.keepsAddress(hostKey, "match"),
           null);
     }
   }
@@ -173,16 +190,15 @@ final class AdoptedListeners {
   }
 
   private static void closeAll(
-      HandoverTaker.Received received, List<EpollServerSocketChannel> channels) {
+      List<FileDescriptor> descriptors, List<EpollServerSocketChannel> channels) {
     for (EpollServerSocketChannel channel : channels) {
       channel.unsafe().closeForcibly();
     }
-    for (FileDescriptor descriptor :
-        received.descriptors().subList(channels.size(), received.descriptors().size())) {
+    for (FileDescriptor descriptor : descriptors.subList(channels.size(), descriptors.size())) {
       try {
         descriptor.close();
       } catch (java.io.IOException cannotClose) {
-        // Only this process's copy, in a process about to exit; the giver's stays open.
+        // Only this process's copy, in a process about to exit; the giver's (or systemd's) stays.
         log.debug("closing a received descriptor failed", cannotClose);
       }
     }

@@ -153,6 +153,42 @@ final class HandoverTaker {
     }
   }
 
+  /** The giver, as a mismatch names it: a hand-over keeps the sockets as they are. */
+  AdoptedListeners.Origin origin() {
+    String where =
+        "the usher handing over at lifecycle.handover-path = "
+            + path
+            + " (pid "
+            + session.giverPid
+            + ")";
+    return new AdoptedListeners.Origin() {
+      @Override
+      public String where() {
+        return where;
+      }
+
+      @Override
+      public String keepsAddress(String key, String socketValue) {
+        return "a hand-over keeps the address, so set "
+            + key
+            + " to "
+            + socketValue
+            + ", or stop that usher first";
+      }
+
+      @Override
+      public String keepsAcceptMode() {
+        return "a hand-over keeps the sockets, so start this usher with the same"
+            + " server.accept-mode and server.worker-threads, or stop that one first";
+      }
+
+      @Override
+      public boolean socketsAreConfiguration() {
+        return false;
+      }
+    };
+  }
+
   /** Since the connect: the taker's share of the hand-over. */
   Duration elapsed() {
     return Duration.ofNanos(System.nanoTime() - startedNanos);

@@ -28,20 +28,24 @@ final class ListenerBinding {
 
   /**
    * Registers a listener whose channel wraps a socket that listens already (handed over by another
-   * process): no bind, and it accepts as soon as it is registered.
+   * process, or passed by systemd): no bind, and it accepts as soon as it is registered.
+   *
+   * @param from where the socket came from, for the error: "handed over", "socket activation"
    */
-  static Channel adopt(ServerBootstrap bootstrap, String listener)
+  static Channel adopt(ServerBootstrap bootstrap, String listener, String from)
       throws StartupException, InterruptedException {
     ChannelFuture registered = bootstrap.register();
     if (!registered.await(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       throw new StartupException(
-          "registering the handed-over " + listener + " listener timed out", null);
+          "registering the " + listener + " listener's socket (" + from + ") timed out", null);
     }
     if (!registered.isSuccess()) {
       throw new StartupException(
-          "cannot accept on the handed-over "
+          "cannot accept on the "
               + listener
-              + " listener: "
+              + " listener's socket ("
+              + from
+              + "): "
               + registered.cause().getMessage(),
           registered.cause());
     }

@@ -26,10 +26,16 @@ public final class ServerProcess {
 
   private final LoadedConfig loaded;
   private final KernelNetworkSettings kernel;
+  private final SocketActivation activation;
 
-  public ServerProcess(LoadedConfig loaded, KernelNetworkSettings kernel) {
+  /**
+   * @param activation the sockets systemd passed, if any ({@link SocketActivation#none()} if not)
+   */
+  public ServerProcess(
+      LoadedConfig loaded, KernelNetworkSettings kernel, SocketActivation activation) {
     this.loaded = loaded;
     this.kernel = kernel;
+    this.activation = activation;
   }
 
   /**
@@ -82,6 +88,7 @@ public final class ServerProcess {
                 metrics,
                 overload,
                 kernel.somaxconn(),
+                activation,
                 takerPid -> Thread.ofPlatform().name("usher-drain").start(drain)));
       } catch (StartupException cannotStart) {
         started.completeExceptionally(cannotStart);
@@ -92,6 +99,12 @@ public final class ServerProcess {
         started.completeExceptionally(failure);
         throw failure;
       }
+      QueuedConnectionsOnRestart.note(
+              loaded.config().server().acceptMode(),
+              kernel.tcpMigrateReq(),
+              loaded.config().lifecycle().handoverPath().isPresent(),
+              activation.passed())
+          .ifPresent(log::info);
       stopped.await();
       return drainFailed.get() ? EXIT_DRAIN_FAILED : 0;
     }

@@ -10,6 +10,7 @@ import dev.usher.config.AcceptMode;
 import dev.usher.config.Protocol;
 import dev.usher.config.ServerConfig;
 import dev.usher.config.TlsConfig;
+import dev.usher.config.TransportPreference;
 import dev.usher.config.UsherConfig;
 import dev.usher.connection.ConnectionInitializer;
 import dev.usher.metrics.EventLoopMeters;
@@ -63,6 +64,9 @@ public final class UsherServer implements HandoverGiver {
   static final String MAIN_LISTENER = "main";
   private static final long LOOP_SHUTDOWN_TIMEOUT_SECONDS = 5;
   private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(10);
+  // Where adopted sockets came from, as the bind log lines say it.
+  private static final String ACTIVATED = "socket activation";
+  private static final String HANDED_OVER = "handed over";
 
   private final UsherConfig config;
   private final Transport transport;
@@ -155,10 +159,12 @@ public final class UsherServer implements HandoverGiver {
   }
 
   /**
-   * Binds the admin and main listeners (or, with {@code lifecycle.handover-path}, takes them over
-   * from the usher serving there) and returns once the server is accepting.
+   * Binds the admin and main listeners (or adopts the sockets systemd passed, or, with {@code
+   * lifecycle.handover-path}, takes them over from the usher serving there) and returns once the
+   * server is accepting.
    *
    * @param somaxconn the kernel's cap on the backlog, for the bind log line
+   * @param activation what systemd passed, if anything
    * @param onHandedOver called with the taker's pid once this server has given its listening
    *     sockets to a new usher and stopped accepting on them; it should drain and stop this server
    */
@@ -168,18 +174,12 @@ public final class UsherServer implements HandoverGiver {
       ServerMetrics metrics,
       Overload overload,
       int somaxconn,
+      SocketActivation activation,
       LongConsumer onHandedOver)
       throws StartupException, InterruptedException {
     Optional<Path> handoverPath = config.lifecycle().handoverPath();
-    Transport transport;
-    try {
-      transport =
-          handoverPath.isPresent()
-              ? TransportSelector.selectForHandover(config.server().transport())
-              : TransportSelector.select(config.server().transport());
-    } catch (UnavailableTransportException unavailable) {
-      throw new StartupException(unavailable.getMessage(), unavailable);
-    }
+    activation.ignored().ifPresent(why -> log.info("socket activation: {}", why));
+    Transport transport = selectTransport(config, activation);
     if (config.server().acceptMode() == AcceptMode.REUSEPORT
         && !transport.exposesFileDescriptor()) {
       throw new StartupException(
@@ -201,14 +201,18 @@ public final class UsherServer implements HandoverGiver {
     try {
       server.register(metrics);
       server.startTls(application, metrics);
-      if (handoverPath.isPresent()) {
+      Optional<AdoptedListeners> adopted = Optional.empty();
+      if (activation.passed()) {
+        // systemd holds the sockets across restarts: nothing to take over from another usher.
+        adopted = Optional.of(activation.adopt(config, server.mainSocketNames()));
+      } else if (handoverPath.isPresent()) {
         taker = HandoverTaker.connect(handoverPath.get(), server.adminLoop, HANDOVER_TIMEOUT);
       }
-      Optional<AdoptedListeners> adopted = Optional.empty();
       if (taker.isPresent()) {
         adopted = Optional.of(server.adopt(taker.get(), handoverPath.get()));
       }
-      server.bind(application, metrics, somaxconn, adopted);
+      server.bind(
+          application, metrics, somaxconn, adopted, activation.passed() ? ACTIVATED : HANDED_OVER);
       if (taker.isPresent()) {
         server.confirmHandover(taker.get());
       }
@@ -239,9 +243,34 @@ public final class UsherServer implements HandoverGiver {
     return server;
   }
 
+  private static Transport selectTransport(UsherConfig config, SocketActivation activation)
+      throws StartupException {
+    TransportPreference preference = config.server().transport();
+    if (activation.passed() && preference == TransportPreference.NIO) {
+      throw StartupException.badConfiguration(
+          "invalid configuration: server.transport = nio: systemd passed listening sockets"
+              + " (socket activation), which nio cannot adopt; set server.transport to auto or"
+              + " epoll",
+          null);
+    }
+    try {
+      if (activation.passed()) {
+        return TransportSelector.selectForAdoption(
+            preference, "systemd passed listening sockets (socket activation)");
+      }
+      if (config.lifecycle().handoverPath().isPresent()) {
+        return TransportSelector.selectForAdoption(preference, "lifecycle.handover-path is set");
+      }
+      return TransportSelector.select(preference);
+    } catch (UnavailableTransportException unavailable) {
+      throw new StartupException(unavailable.getMessage(), unavailable);
+    }
+  }
+
   /**
    * Starts like {@link #start(UsherConfig, UsherApplication, ServerMetrics, Overload, int,
-   * LongConsumer)}; a completed hand-over drains and stops this server on a thread of its own.
+   * SocketActivation, LongConsumer)} without socket activation; a completed hand-over drains and
+   * stops this server on a thread of its own.
    */
   public static UsherServer start(
       UsherConfig config,
@@ -258,6 +287,7 @@ public final class UsherServer implements HandoverGiver {
             metrics,
             overload,
             somaxconn,
+            SocketActivation.none(),
             takerPid ->
                 Thread.ofPlatform()
                     .name("usher-drain")
@@ -277,7 +307,11 @@ public final class UsherServer implements HandoverGiver {
       throws StartupException, InterruptedException {
     HandoverTaker.Received received = taker.receive(HANDOVER_TIMEOUT);
     return AdoptedListeners.check(
-        received, config, sockets.stream().map(socket -> socket.name).toList(), handoverPath);
+        taker.origin(), received.names(), received.descriptors(), config, mainSocketNames());
+  }
+
+  private List<String> mainSocketNames() {
+    return sockets.stream().map(socket -> socket.name).toList();
   }
 
   // This process accepts on the sockets now; the giver may let go of them.
@@ -332,7 +366,8 @@ public final class UsherServer implements HandoverGiver {
       UsherApplication application,
       ServerMetrics metrics,
       int somaxconn,
-      Optional<AdoptedListeners> adopted)
+      Optional<AdoptedListeners> adopted,
+      String adoptedFrom)
       throws StartupException, InterruptedException {
     InetSocketAddress adminAddress =
         new InetSocketAddress(config.admin().host(), config.admin().port());
@@ -345,11 +380,11 @@ public final class UsherServer implements HandoverGiver {
             adminLoop, adminChannel, metrics.registry(), this::isReady, descriptorReserve);
     admin =
         adopted.isPresent()
-            ? ListenerBinding.adopt(adminBootstrap, "admin")
+            ? ListenerBinding.adopt(adminBootstrap, "admin", adoptedFrom)
             : ListenerBinding.bind(adminBootstrap, "admin", "admin.port", adminAddress);
     log.info(
         "admin listener {}: {} (/metrics, /health/live, /health/ready)",
-        adopted.isPresent() ? "bound (handed over)" : "bound",
+        adopted.isPresent() ? "bound (" + adoptedFrom + ")" : "bound",
         Endpoints.hostAndPort(config.admin().host(), adminAddress().getPort()));
 
     int port = config.server().port();
@@ -371,7 +406,7 @@ public final class UsherServer implements HandoverGiver {
               connections);
       Channel channel =
           handedOver != null
-              ? ListenerBinding.adopt(bootstrap, "server")
+              ? ListenerBinding.adopt(bootstrap, "server", adoptedFrom)
               : ListenerBinding.bind(
                   bootstrap,
                   "server",

@@ -31,12 +31,15 @@ public final class TransportSelector {
   }
 
   /**
-   * Chooses the transport of a usher that may adopt listening sockets handed over by another
-   * process: the one {@link #select} would choose, except that io_uring gives way to epoll, whose
-   * server channel adopts a descriptor ({@code EpollServerSocketChannel(int fd)}); io_uring's
-   * cannot.
+   * Chooses the transport of a usher that may adopt listening sockets it did not open (handed over
+   * by another usher, or passed by systemd): the one {@link #select} would choose, except that
+   * io_uring gives way to epoll, whose server channel adopts a descriptor ({@code
+   * EpollServerSocketChannel(int fd)}); io_uring's cannot.
+   *
+   * @param why what makes this usher adopt sockets, for the log and the error: {@code
+   *     lifecycle.handover-path is set}, say
    */
-  public static Transport selectForHandover(TransportPreference preference)
+  public static Transport selectForAdoption(TransportPreference preference, String why)
       throws UnavailableTransportException {
     Transport chosen = select(preference);
     if (chosen.kind() != TransportKind.IO_URING) {
@@ -45,12 +48,12 @@ public final class TransportSelector {
     Optional<String> epoll = epollUnavailable();
     if (epoll.isPresent()) {
       throw new UnavailableTransportException(
-          "lifecycle.handover-path needs the epoll transport, which is not available on this host: "
-              + epoll.get());
+          why + ", which needs the epoll transport, not available on this host: " + epoll.get());
     }
     log.info(
-        "transport: epoll in place of io_uring: lifecycle.handover-path is set, and io_uring's"
-            + " server channel cannot adopt a handed-over listening socket");
+        "transport: epoll in place of io_uring: {}, and io_uring's server channel cannot adopt a"
+            + " listening socket it did not open",
+        why);
     return Transport.epoll();
   }
 

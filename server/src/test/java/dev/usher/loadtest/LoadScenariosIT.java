@@ -183,6 +183,28 @@ class LoadScenariosIT {
     run.assertWroteTheReport();
   }
 
+  @Test
+  void restartScenarioPutsTheThreeWaysOfReplacingUsherSideBySide() throws Exception {
+    ScenarioRun run = run("restart.sh", "1", "4", "1");
+
+    assertEquals(0, run.exitStatus(), "restart.sh failed:\n" + run.output());
+    List<String> header =
+        run.output()
+            .lines()
+            .filter(line -> line.strip().startsWith("handover"))
+            .findFirst()
+            .map(line -> List.of(line.strip().split("\\s+")))
+            .orElseThrow(() -> new AssertionError("no table header:\n" + run.output()));
+    assertEquals(List.of("handover", "stop-start", "reuseport"), header);
+    run.assertPrinted("failed: connect_refused");
+    // Every replaced usher drained and exited 0, whichever way it was replaced.
+    assertTrue(
+        run.output()
+            .lines()
+            .anyMatch(line -> line.matches("replaced ushers' exit status\\s+0\\s+0\\s+0")),
+        "a replaced usher did not exit 0:\n" + run.output());
+  }
+
   /** The Markdown table row whose first cell starts with {@code label}: its cells, label first. */
   private static List<String> tableRow(String output, String label) {
     return output
