@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,15 @@ final class HttpConnection extends ChannelDuplexHandler
     implements ConnectionTimer.Check, ExchangeOwner {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
+
+  /**
+   * How long a connection that has sent nothing yet when the drain begins is given for its first
+   * request. It was accepted, and its client, who connected a moment ago, has its request on the
+   * way: closed, that request would be lost, and a client retries only on a connection it had
+   * already used.
+   */
+  static final long FIRST_REQUEST_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private static final int MAX_BODY_COMPONENTS = 1024;
 
   private enum Phase {
@@ -126,6 +136,10 @@ final class HttpConnection extends ChannelDuplexHandler
   private AsciiString batchDate;
   private boolean readingPaused;
   private boolean draining;
+
+  /** In a drain, when a connection that has sent nothing yet is closed. */
+  private long firstRequestDueNanos = NONE;
+
   // Reading was paused during the drain: requests may wait unread, so the end lingers.
   private boolean inputMayWaitUnread;
   private boolean inputClosed;
@@ -556,7 +570,10 @@ final class HttpConnection extends ChannelDuplexHandler
       case LINGERING -> ctx.close();
       case OPEN -> {
         inputMayWaitUnread = readingPaused;
-        if (head == null && !requestArriving()) {
+        if (decoder == null) {
+          firstRequestDueNanos = timer.nanoTime() + FIRST_REQUEST_GRACE_NANOS;
+          timer.checkBy(firstRequestDueNanos);
+        } else if (head == null && !requestArriving()) {
           // Answers written in this read batch may still await its flush (io_uring can run the
           // drain in between): they go out first.
           endNow(inputMayWaitUnread ? Ending.LINGER : Ending.CLOSE);
@@ -625,6 +642,10 @@ final class HttpConnection extends ChannelDuplexHandler
       checkLinger(now);
       return;
     }
+    if (decoder == null && firstRequestDueNanos != NONE && now >= firstRequestDueNanos) {
+      endNow(Ending.CLOSE);
+      return;
+    }
     long idle = silence.nextCheck(ctx.channel(), now);
     // A connection that awaits the service's answer to a whole request is not idle: the service is.
     boolean awaitingService = head != null && head != receiving;
@@ -645,6 +666,9 @@ final class HttpConnection extends ChannelDuplexHandler
     long next = awaitingService || idle == ConnectionTimer.OVER ? silence.checkInterval() : idle;
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
       next = Math.min(next, requestStartNanos + rules.requestTimeoutNanos() - now);
+    }
+    if (decoder == null && firstRequestDueNanos != NONE) {
+      next = Math.min(next, firstRequestDueNanos - now);
     }
     timer.checkIn(next);
   }

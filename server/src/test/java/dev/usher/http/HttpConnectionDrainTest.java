@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +19,24 @@ class HttpConnectionDrainTest {
   private static final String GET = "GET / HTTP/1.1\r\n" + HOST + "\r\n";
 
   @Test
-  void aConnectionThatNeverSentAByteClosesAtOnce() {
+  void aConnectionThatHasSentNothingYetHasItsFirstRequestAnsweredWithConnectionClose() {
     try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open()) {
-      connection.drain();
+      connection.drain().advance(Duration.ofMillis(900));
+      assertTrue(connection.isOpen(), "its request may be on the way");
+
+      String sent = connection.send(GET).sent();
+      assertEquals(List.of(200), statuses(sent));
+      assertTrue(sent.contains("connection: close"), sent);
+      assertFalse(connection.isOpen());
+    }
+  }
+
+  @Test
+  void aConnectionThatSendsNothingClosesOnceTheFirstRequestGraceIsOver() {
+    try (EmbeddedHttpConnection connection = EmbeddedHttpConnection.open()) {
+      connection.drain().advance(Duration.ofMillis(990));
+      assertTrue(connection.isOpen());
+      connection.advance(Duration.ofMillis(20));
       assertFalse(connection.isOpen());
     }
   }
