@@ -3,7 +3,6 @@ package dev.usher.http;
 import dev.usher.connection.ClientAddress;
 import dev.usher.overload.LoopPressure;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements ExchangeOwner {
   private static final Logger log = LoggerFactory.getLogger(Http2StreamExchange.class);
-  private static final int MAX_BODY_COMPONENTS = 1024;
 
   private final HttpConnectionRules rules;
   private final ExchangeRecorder.PerLoop recorders;
@@ -149,24 +147,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
         }
         return;
       }
-      appendBody(chunk.retain());
+      body = RequestBodies.append(body, chunk.retain(), ctx.alloc());
     }
     if (frame.isEndStream()) {
       requestComplete(null);
     }
-  }
-
-  private void appendBody(ByteBuf chunk) {
-    if (body == null) {
-      body = chunk;
-      return;
-    }
-    if (!(body instanceof CompositeByteBuf)) {
-      CompositeByteBuf composite = ctx.alloc().compositeBuffer(MAX_BODY_COMPONENTS);
-      composite.addComponent(true, body);
-      body = composite;
-    }
-    ((CompositeByteBuf) body).addComponent(true, chunk);
   }
 
   private void requestComplete(Http2Headers trailers) {

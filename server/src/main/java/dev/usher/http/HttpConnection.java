@@ -9,7 +9,6 @@ import dev.usher.connection.PipelineNames;
 import dev.usher.connection.Silence;
 import dev.usher.overload.LoopPressure;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -85,8 +84,6 @@ final class HttpConnection extends ChannelDuplexHandler
    * already used.
    */
   static final long FIRST_REQUEST_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  private static final int MAX_BODY_COMPONENTS = 1024;
 
   private enum Phase {
     /** Reading and answering requests. */
@@ -291,25 +288,12 @@ final class HttpConnection extends ChannelDuplexHandler
         refuse(receiving, receiving.startNanos, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
         return;
       }
-      appendBody(chunk.retain());
+      body = RequestBodies.append(body, chunk.retain(), ctx.alloc());
     }
     if (content instanceof LastHttpContent last) {
       requestComplete(last.trailingHeaders());
     }
     content.release();
-  }
-
-  private void appendBody(ByteBuf chunk) {
-    if (body == null) {
-      body = chunk;
-      return;
-    }
-    if (!(body instanceof CompositeByteBuf)) {
-      CompositeByteBuf composite = ctx.alloc().compositeBuffer(MAX_BODY_COMPONENTS);
-      composite.addComponent(true, body);
-      body = composite;
-    }
-    ((CompositeByteBuf) body).addComponent(true, chunk);
   }
 
   private void requestComplete(HttpHeaders trailers) {
