@@ -44,19 +44,10 @@ public final class AcceptObserver extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Channel child = (Channel) msg;
     batch++;
-    if (reader != null && child instanceof UnixChannel unix && readTcpInfo(unix)) {
+    if (reader != null && child instanceof UnixChannel unix && reader.readAccepted(unix)) {
       meters.queueWaited(reader.millisSinceLastAckReceived());
     }
     ctx.fireChannelRead(msg);
-  }
-
-  // A measurement that fails must not fail the accept: the connection goes on unmeasured.
-  private boolean readTcpInfo(UnixChannel child) {
-    try {
-      return reader.read(child.fd().intValue());
-    } catch (RuntimeException unreadable) {
-      return false;
-    }
   }
 
   @Override

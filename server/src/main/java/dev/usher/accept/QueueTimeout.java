@@ -53,7 +53,7 @@ public final class QueueTimeout {
   Verdict judge(Channel connection) {
     if (reader == null
         || !(connection instanceof UnixChannel unix)
-        || !readTcpInfo(unix)
+        || !reader.readAccepted(unix)
         || reader.millisSinceLastAckReceived() <= timeoutMillis) {
       return Verdict.SERVE;
     }
@@ -62,15 +62,6 @@ public final class QueueTimeout {
       return Verdict.ANSWER_TOO_LATE;
     }
     return Verdict.RESET;
-  }
-
-  // A measurement that fails must not fail the accept: the connection is served.
-  private boolean readTcpInfo(UnixChannel connection) {
-    try {
-      return reader.read(connection.fd().intValue());
-    } catch (RuntimeException unreadable) {
-      return false;
-    }
   }
 
   /** Whether {@code connection} waited too long in the accept queue and is to be answered 503. */

@@ -1,5 +1,6 @@
 package dev.usher.metrics;
 
+import io.netty.channel.unix.UnixChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -78,6 +79,18 @@ public final class TcpInfoReader implements AutoCloseable {
     }
     readBytes = length.get(ValueLayout.JAVA_INT, 0);
     return readBytes >= REQUIRED_BYTES;
+  }
+
+  /**
+   * Reads an accepted connection's {@code tcp_info} for the accept path, which a measurement that
+   * fails must not fail: false, rather than an exception, when the call itself fails.
+   */
+  public boolean readAccepted(UnixChannel connection) {
+    try {
+      return read(connection.fd().intValue());
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
   }
 
   /** On a listening socket: connections in the accept queue now ({@code tcpi_unacked}). */
