@@ -244,17 +244,13 @@ public final class SocketActivation {
     for (int index = 0; index < passed; index++) {
       int fd = fds.get(index);
       if (!probe.isListeningTcpSocket(fd)) {
-        throw StartupException.badConfiguration(
-            "invalid configuration: "
-                + LISTEN_FDS
-                + " = "
-                + count
-                + ": descriptor "
+        throw descriptorsRefused(
+            count,
+            "descriptor "
                 + fd
                 + describeName(names, index)
                 + " is not a listening TCP socket; socket activation for usher needs"
-                + " ListenStream= sockets (Accept=no)",
-            null);
+                + " ListenStream= sockets (Accept=no)");
       }
     }
 
@@ -280,12 +276,9 @@ public final class SocketActivation {
         } else if (serverPort != 0 && port == serverPort) {
           main.add(fd);
         } else {
-          throw StartupException.badConfiguration(
-              "invalid configuration: "
-                  + LISTEN_FDS
-                  + " = "
-                  + count
-                  + ": descriptor "
+          throw descriptorsRefused(
+              count,
+              "descriptor "
                   + fd
                   + describeName(names, index)
                   + " listens on port "
@@ -295,24 +288,19 @@ public final class SocketActivation {
                   + " nor admin.port = "
                   + adminPort
                   + "; name it main or admin (FileDescriptorName= in its .socket unit), or set"
-                  + " the port to match",
-              null);
+                  + " the port to match");
         }
         byPort = true;
       }
     }
     if (admin.size() != 1) {
-      throw StartupException.badConfiguration(
-          "invalid configuration: "
-              + LISTEN_FDS
-              + " = "
-              + count
-              + ": systemd passed "
+      throw descriptorsRefused(
+          count,
+          "systemd passed "
               + (admin.isEmpty() ? "no socket" : admin.size() + " sockets " + admin)
               + " for the admin listener, which needs one: named admin (FileDescriptorName=admin)"
               + " or listening on admin.port = "
-              + adminPort,
-          null);
+              + adminPort);
     }
     if (main.size() != mainNames.size()) {
       throw StartupException.badConfiguration(
@@ -346,6 +334,11 @@ public final class SocketActivation {
 
   private static String describeName(List<String> names, int index) {
     return names.isEmpty() ? "" : " (named " + names.get(index) + " in " + LISTEN_FDNAMES + ")";
+  }
+
+  private static StartupException descriptorsRefused(String count, String why) {
+    return StartupException.badConfiguration(
+        "invalid configuration: " + LISTEN_FDS + " = " + count + ": " + why, null);
   }
 
   private static StartupException invalid(String variable, String value, String allowed) {
