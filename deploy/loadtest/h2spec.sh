@@ -30,8 +30,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-  -subj /CN=localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+self_signed_certificate "$work"
 
 failed=0
 run() { # run NAME H2SPEC-OPTIONS...

@@ -135,6 +135,14 @@ stop_usher() {
   wait "$pid" 2>/dev/null || true
 }
 
+# A self-signed EC P-256 certificate for 127.0.0.1 and localhost, good for two days: DIR/cert.pem
+# and DIR/key.pem, for the TLS servers a scenario starts.
+self_signed_certificate() { # self_signed_certificate DIR
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null
+}
+
 # A scrape on a machine saturated by the load itself may be slow: three tries of up to 10 s each.
 scrape() { # scrape FILE
   curl -sf --max-time 10 --retry 2 --retry-all-errors "http://127.0.0.1:$ADMIN_PORT/metrics" >"$1"

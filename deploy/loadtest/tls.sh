@@ -84,10 +84,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The certificate both servers present: EC P-256, self-signed, for 127.0.0.1 and localhost.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-  -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+# The certificate both TLS servers present.
+self_signed_certificate "$work"
 
 start_usher "$SERVER_CPUS" "$work/usher.log" -Dserver.transport=epoll \
   -Dserver.worker-threads="$workers" -Dserver.tls.provider="$provider" \
