@@ -1,7 +1,7 @@
 package dev.usher.accesslog;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.spi.ContextAwareBase;
 import dev.usher.config.LogFormat;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,36 +9,32 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.function.BooleanSupplier;
 
 /**
- * Formats access lines and writes them, on the {@link AccessLogAppender}'s one thread: text or
+ * Formats access lines and writes them, on the {@link AccessLogAppender}'s writer thread: text or
  * JSON, a line each, in writes of at most {@value #WRITE_BYTES} bytes (whole lines, so that a line
- * on a pipe shared with usher's other log lines is never split; {@code PIPE_BUF} is 4,096), flushed
- * whenever the queue in front has no more lines, so a quiet server's last line is not held back.
+ * on a pipe shared with usher's other log lines is never split; {@code PIPE_BUF} is 4,096), and
+ * what is left at each {@link #flush()}.
  */
-final class AccessLineWriter extends UnsynchronizedAppenderBase<ILoggingEvent> {
+final class AccessLineWriter extends ContextAwareBase {
   static final int WRITE_BYTES = 4096;
 
   private final LogFormat format;
   private final OutputStream out;
-  private final BooleanSupplier queueEmpty;
   private final StringBuilder line = new StringBuilder(256);
   private long timeSecond = Long.MIN_VALUE;
   private String time;
   private boolean failed;
 
-  AccessLineWriter(LogFormat format, OutputStream out, BooleanSupplier queueEmpty) {
+  AccessLineWriter(LogFormat format, OutputStream out) {
     this.format = format;
     this.out = new BufferedOutputStream(out, WRITE_BYTES);
-    this.queueEmpty = queueEmpty;
   }
 
-  @Override
-  protected void append(ILoggingEvent event) {
+  void write(ILoggingEvent event) {
     line.setLength(0);
-    Object[] arguments = event.getArgumentArray();
-    if (arguments != null && arguments.length == 1 && arguments[0] instanceof AnsweredRequest r) {
+    if (AccessLogAppender.isAccessLine(event)) {
+      AnsweredRequest r = (AnsweredRequest) event.getArgumentArray()[0];
       if (format == LogFormat.JSON) {
         r.appendJson(line);
       } else {
@@ -56,14 +52,23 @@ final class AccessLineWriter extends UnsynchronizedAppenderBase<ILoggingEvent> {
     line.append('\n');
     try {
       out.write(line.toString().getBytes(StandardCharsets.UTF_8));
-      if (queueEmpty.getAsBoolean()) {
-        out.flush();
-      }
     } catch (IOException cannotWrite) {
-      if (!failed) {
-        failed = true;
-        addError("cannot write the access log; further failures are not reported", cannotWrite);
-      }
+      failedOnce(cannotWrite);
+    }
+  }
+
+  void flush() {
+    try {
+      out.flush();
+    } catch (IOException cannotWrite) {
+      failedOnce(cannotWrite);
+    }
+  }
+
+  private void failedOnce(IOException cannotWrite) {
+    if (!failed) {
+      failed = true;
+      addError("cannot write the access log; further failures are not reported", cannotWrite);
     }
   }
 
@@ -77,15 +82,5 @@ final class AccessLineWriter extends UnsynchronizedAppenderBase<ILoggingEvent> {
               Instant.ofEpochSecond(second).atZone(ZoneId.systemDefault()));
     }
     return time;
-  }
-
-  @Override
-  public void stop() {
-    try {
-      out.flush();
-    } catch (IOException cannotWrite) {
-      addError("cannot write the access log", cannotWrite);
-    }
-    super.stop();
   }
 }

@@ -1,41 +1,50 @@
 package dev.usher.accesslog;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import dev.usher.config.LogFormat;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.ILoggerFactory;
 
 /**
- * The access log's Logback appender: Logback's {@link AsyncAppender} that never blocks the thread
- * that logs (an event loop) and counts what it drops, in front of an {@link AccessLineWriter} that
- * formats the lines and writes them to standard output on the appender's own thread.
+ * The access log's Logback appender. The thread that logs (an event loop) only puts the line in a
+ * bounded queue and never waits: a full queue drops the line and counts it ({@link #dropped()}).
+ * One writer thread wakes every {@link #WRITE_PERIOD}, takes every queued line and has an {@link
+ * AccessLineWriter} format and write them.
  *
- * <p>It holds {@value #QUEUE_SIZE} lines; once fewer than {@value #ROOM_FOR_RACES} places are free,
- * each further line is dropped and counted ({@link #dropped()}). Logback's never-blocking offer
- * would drop silently when the queue is full; the room kept below it is for loggers that are
- * between the check and the offer at the same moment, so that no line is lost uncounted unless more
- * than that many threads race there at once (the event loops log, a few dozen at most).
+ * <p>Nothing wakes the writer when a line arrives: Logback's {@code AsyncAppender} did, once per
+ * line, and on a server with one CPU the woken thread preempted the event loop tens of thousands of
+ * times a second (the loop's CPU per request nearly doubled). A line waits at most one period.
  *
  * <p>{@code config/logback.xml} names this class, so a configuration of one's own may keep it
  * ({@code <format>text|json</format>}).
  */
-public final class AccessLogAppender extends AsyncAppender {
+public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   static final int QUEUE_SIZE = 8192;
-  static final int ROOM_FOR_RACES = 256;
+  static final Duration WRITE_PERIOD = Duration.ofMillis(10);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(1);
 
+  private final ArrayBlockingQueue<ILoggingEvent> queue = new ArrayBlockingQueue<>(QUEUE_SIZE);
   private final LongAdder dropped = new LongAdder();
   private LogFormat format = LogFormat.TEXT;
   private OutputStream out;
+  private AccessLineWriter writer;
+  private Thread writerThread;
+  private volatile boolean stopping;
 
   /** {@code text} (the default) or {@code json}, as {@code log.format}. */
   public void setFormat(String format) {
@@ -53,45 +62,80 @@ public final class AccessLogAppender extends AsyncAppender {
 
   @Override
   public void start() {
-    setNeverBlock(true);
-    setQueueSize(QUEUE_SIZE);
-    setDiscardingThreshold(ROOM_FOR_RACES);
-    if (!iteratorForAppenders().hasNext()) {
-      AccessLineWriter writer =
-          new AccessLineWriter(
-              format,
-              out != null ? out : new FileOutputStream(FileDescriptor.out),
-              () -> getNumberOfElementsInQueue() == 0);
-      writer.setContext(getContext());
-      writer.setName(getName() + "-writer");
-      writer.start();
-      addAppender(writer);
+    if (isStarted()) {
+      return;
     }
+    writer =
+        new AccessLineWriter(format, out != null ? out : new FileOutputStream(FileDescriptor.out));
+    writer.setContext(getContext());
+    stopping = false;
+    writerThread =
+        Thread.ofPlatform()
+            .name(getName() == null ? "access-log-writer" : getName() + "-writer")
+            .daemon()
+            .unstarted(this::writeUntilStopped);
+    writerThread.start();
     super.start();
   }
 
-  // Called only when fewer than ROOM_FOR_RACES places are free: every line then is dropped.
   @Override
-  protected boolean isDiscardable(ILoggingEvent event) {
-    dropped.increment();
-    return true;
-  }
-
-  // An access line's argument is made to be formatted later, on this appender's thread; Logback's
-  // own preparation would format it on the event loop. Other events are prepared as usual.
-  @Override
-  protected void preprocess(ILoggingEvent event) {
-    Object[] arguments = event.getArgumentArray();
-    if (arguments != null && arguments.length == 1 && arguments[0] instanceof AnsweredRequest) {
-      event.getThreadName();
-    } else {
-      super.preprocess(event);
+  protected void append(ILoggingEvent event) {
+    if (!isAccessLine(event)) {
+      // Someone else's line: what it refers to may change once the logger returns.
+      event.prepareForDeferredProcessing();
+    }
+    if (!queue.offer(event)) {
+      dropped.increment();
     }
   }
 
   /** Lines dropped since the start because the writer could not keep up. */
   public long dropped() {
     return dropped.sum();
+  }
+
+  /** Writes what is queued (waiting at most a second for the writer) and stops its thread. */
+  @Override
+  public void stop() {
+    if (!isStarted()) {
+      return;
+    }
+    super.stop();
+    stopping = true;
+    LockSupport.unpark(writerThread);
+    try {
+      writerThread.join(STOP_WAIT);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (writerThread.isAlive()) {
+      addWarn("the access log's writer did not finish within " + STOP_WAIT.toMillis() + " ms");
+    }
+  }
+
+  private void writeUntilStopped() {
+    List<ILoggingEvent> lines = new ArrayList<>(QUEUE_SIZE);
+    long period = WRITE_PERIOD.toNanos();
+    while (!stopping) {
+      LockSupport.parkNanos(this, period);
+      writeQueued(lines);
+    }
+    writeQueued(lines);
+  }
+
+  private void writeQueued(List<ILoggingEvent> lines) {
+    while (queue.drainTo(lines, QUEUE_SIZE) > 0) {
+      for (ILoggingEvent line : lines) {
+        writer.write(line);
+      }
+      lines.clear();
+    }
+    writer.flush();
+  }
+
+  static boolean isAccessLine(ILoggingEvent event) {
+    Object[] arguments = event.getArgumentArray();
+    return arguments != null && arguments.length == 1 && arguments[0] instanceof AnsweredRequest;
   }
 
   /** The access log's appender in {@code loggers}' configuration, if the logger has one. */
