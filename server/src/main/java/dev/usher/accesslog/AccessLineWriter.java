@@ -22,6 +22,7 @@ final class AccessLineWriter extends ContextAwareBase {
   private final LogFormat format;
   private final OutputStream out;
   private final StringBuilder line = new StringBuilder(256);
+  private byte[] bytes = new byte[256];
   private long timeSecond = Long.MIN_VALUE;
   private String time;
   private boolean failed;
@@ -51,10 +52,28 @@ final class AccessLineWriter extends ContextAwareBase {
     }
     line.append('\n');
     try {
-      out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+      writeLine();
     } catch (IOException cannotWrite) {
       failedOnce(cannotWrite);
     }
+  }
+
+  // A line is nearly always ASCII (the text format escapes everything else): copied byte for byte
+  // into a buffer kept for the purpose, rather than made a String and encoded.
+  private void writeLine() throws IOException {
+    int length = line.length();
+    if (bytes.length < length) {
+      bytes = new byte[Math.max(length, 2 * bytes.length)];
+    }
+    for (int i = 0; i < length; i++) {
+      char c = line.charAt(i);
+      if (c >= 0x80) {
+        out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      bytes[i] = (byte) c;
+    }
+    out.write(bytes, 0, length);
   }
 
   void flush() {

@@ -149,9 +149,15 @@ public final class AnsweredRequest {
     if (value == null || value.isEmpty()) {
       return line.append('-');
     }
-    for (int i = 0; i < value.length(); i++) {
+    // Nearly every value needs no escape: it is copied whole.
+    int plain = 0;
+    while (plain < value.length() && !needsEscape(value.charAt(plain))) {
+      plain++;
+    }
+    line.append(value, 0, plain);
+    for (int i = plain; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      if (needsEscape(c)) {
         if (c > 0xff) {
           line.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]);
         } else {
@@ -165,12 +171,25 @@ public final class AnsweredRequest {
     return line;
   }
 
+  private static boolean needsEscape(char c) {
+    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  }
+
+  private static boolean needsJsonEscape(char c) {
+    return c < 0x20 || c == 0x7f || c == '"' || c == '\\' || Character.isSurrogate(c);
+  }
+
   static StringBuilder json(StringBuilder line, String value) {
     if (value == null) {
       return line.append("null");
     }
     line.append('"');
-    for (int i = 0; i < value.length(); i++) {
+    int plain = 0;
+    while (plain < value.length() && !needsJsonEscape(value.charAt(plain))) {
+      plain++;
+    }
+    line.append(value, 0, plain);
+    for (int i = plain; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
         case '"' -> line.append("\\\"");
