@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code -p withoutHandler=usher-connection-meters} (any name in usher's pipeline that can go
  * without breaking it) measures usher without that handler: the difference is what it costs per
- * request.
+ * request. {@code -p requestId=on,off} does the same for {@code http.request-id}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +68,10 @@ public class HttpPipelineBenchmark {
   @Param({"none"})
   public String withoutHandler;
 
+  /** {@code http.request-id}: {@code -p requestId=on,off} prices the request id per request. */
+  @Param({"on"})
+  public String requestId;
+
   private ServerMetrics metrics;
   private AcceptPathMetrics acceptPath;
   private EmbeddedChannel usher;
@@ -76,8 +80,10 @@ public class HttpPipelineBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("http.request-id", requestId);
     UsherConfig config =
-        new ConfigLoader(Map.of(), new Properties(), KernelNetworkSettings.read())
+        new ConfigLoader(Map.of(), properties, KernelNetworkSettings.read())
             .load(Optional.empty())
             .config();
     metrics = new ServerMetrics();
