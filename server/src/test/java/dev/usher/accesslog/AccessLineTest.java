@@ -88,6 +88,16 @@ class AccessLineTest {
   }
 
   @Test
+  void aJsonLineKeepsTextBeyondAsciiInUtf8() {
+    AnsweredRequest answered = answered(get("/caf\u00e9", "r\u00e9sum\u00e9 \u2713", null));
+
+    String line = written(LogFormat.JSON, answered);
+
+    assertTrue(line.contains("\"target\":\"/caf\u00e9\""), line);
+    assertTrue(line.contains("\"user_agent\":\"r\u00e9sum\u00e9 \u2713\""), line);
+  }
+
+  @Test
   void theClientBehindATrustedProxyIsTheOneItForwarded() {
     HttpRequest head = get("/", null, null);
     head.headers().add("X-Forwarded-For", "203.0.113.5");
