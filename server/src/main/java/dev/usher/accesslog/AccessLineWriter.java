@@ -34,8 +34,8 @@ final class AccessLineWriter extends ContextAwareBase {
 
   void write(ILoggingEvent event) {
     line.setLength(0);
-    if (AccessLogAppender.isAccessLine(event)) {
-      AnsweredRequest r = (AnsweredRequest) event.getArgumentArray()[0];
+    AnsweredRequest r = AccessLogAppender.answeredIn(event);
+    if (r != null) {
       if (format == LogFormat.JSON) {
         r.appendJson(line);
       } else {

@@ -44,7 +44,6 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
   private OutputStream out;
   private AccessLineWriter writer;
   private Thread writerThread;
-  private volatile boolean stopping;
 
   /** {@code text} (the default) or {@code json}, as {@code log.format}. */
   public void setFormat(String format) {
@@ -68,19 +67,17 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
     writer =
         new AccessLineWriter(format, out != null ? out : new FileOutputStream(FileDescriptor.out));
     writer.setContext(getContext());
-    stopping = false;
+    super.start();
     writerThread =
         Thread.ofPlatform()
             .name(getName() == null ? "access-log-writer" : getName() + "-writer")
             .daemon()
-            .unstarted(this::writeUntilStopped);
-    writerThread.start();
-    super.start();
+            .start(this::writeUntilStopped);
   }
 
   @Override
   protected void append(ILoggingEvent event) {
-    if (!isAccessLine(event)) {
+    if (answeredIn(event) == null) {
       // Someone else's line: what it refers to may change once the logger returns.
       event.prepareForDeferredProcessing();
     }
@@ -101,7 +98,6 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
       return;
     }
     super.stop();
-    stopping = true;
     LockSupport.unpark(writerThread);
     try {
       writerThread.join(STOP_WAIT);
@@ -116,7 +112,7 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
   private void writeUntilStopped() {
     List<ILoggingEvent> lines = new ArrayList<>(QUEUE_SIZE);
     long period = WRITE_PERIOD.toNanos();
-    while (!stopping) {
+    while (isStarted()) {
       LockSupport.parkNanos(this, period);
       writeQueued(lines);
     }
@@ -133,9 +129,12 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
     writer.flush();
   }
 
-  static boolean isAccessLine(ILoggingEvent event) {
+  /** The access line {@code event} carries, or null for someone else's line on this logger. */
+  static AnsweredRequest answeredIn(ILoggingEvent event) {
     Object[] arguments = event.getArgumentArray();
-    return arguments != null && arguments.length == 1 && arguments[0] instanceof AnsweredRequest;
+    return arguments != null && arguments.length == 1 && arguments[0] instanceof AnsweredRequest r
+        ? r
+        : null;
   }
 
   /** The access log's appender in {@code loggers}' configuration, if the logger has one. */
