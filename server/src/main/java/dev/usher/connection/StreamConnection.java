@@ -1,8 +1,8 @@
 package dev.usher.connection;
 
 import dev.usher.app.DrainRequested;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,14 +22,16 @@ import java.time.Duration;
  *   <li>When the client has finished sending (a half-close), what the application wrote in answer
  *       is flushed, then the connection closes.
  *   <li>Reading pauses while more than the write buffer's high-water mark waits for a slow client,
- *       and resumes when it catches up. This handler owns the channel's auto-read: the application
- *       leaves it alone.
+ *       and resumes when it catches up; a read batch that brings {@value #BYTES_PER_TURN} bytes or
+ *       more ends the connection's turn ({@link ReadTurns}). This handler owns the channel's
+ *       auto-read: the application leaves it alone.
  *   <li>A drain passes {@link DrainRequested} on to the application, flushes what was written,
  *       shuts the output and lingers ({@link Lingering}): the client reads everything and an end of
  *       stream, never a reset over unread input.
  * </ul>
  */
 public final class StreamConnection extends ChannelDuplexHandler implements ConnectionTimer.Check {
+  static final int BYTES_PER_TURN = 64 * 1024;
 
   private final long idleTimeoutNanos;
   private final long lingeringTimeoutNanos;
@@ -37,6 +39,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   private Lingering lingering;
   private ChannelHandlerContext ctx;
   private ConnectionTimer timer;
+  private ReadTurns reads;
   private Silence silence;
   private boolean ending;
 
@@ -50,6 +53,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
+    this.reads = new ReadTurns(ctx, BYTES_PER_TURN, () -> {});
     if (ctx.channel().isActive()) {
       start();
     }
@@ -83,16 +87,19 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
       }
       return;
     }
+    if (msg instanceof ByteBuf bytes) {
+      reads.spend(bytes.readableBytes());
+    }
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     silence.activity();
+    reads.batchEnded();
     ctx.fireChannelReadComplete();
-    Channel channel = ctx.channel();
-    if (lingering == null && !channel.isWritable()) {
-      channel.config().setAutoRead(false);
+    if (lingering == null && !ctx.channel().isWritable()) {
+      reads.clientSlow();
     }
   }
 
@@ -105,7 +112,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
-      ctx.channel().config().setAutoRead(true);
+      reads.clientCaughtUp();
     }
     ctx.fireChannelWritabilityChanged();
   }

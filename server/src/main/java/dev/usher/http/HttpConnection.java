@@ -6,11 +6,11 @@ import dev.usher.connection.ClientAddress;
 import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
 import dev.usher.connection.PipelineNames;
+import dev.usher.connection.ReadTurns;
 import dev.usher.connection.Silence;
 import dev.usher.overload.LoopPressure;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
  *       slow client, and resumes when it catches up; the request deadline does not count the pause.
  *       A drain that finds reading paused lingers after the last answer, since requests may wait
  *       unread and a close over them would make the kernel reset the connection.
+ *   <li>A read batch that brings {@value #REQUESTS_PER_TURN} requests or more ends the connection's
+ *       turn: it reads again once the loop has served its other connections and tasks.
  * </ul>
  *
  * <p>Time comes from the event loop's ticker: once per read batch that brings a request, once per
@@ -84,6 +86,14 @@ final class HttpConnection extends ChannelDuplexHandler
    * already used.
    */
   static final long FIRST_REQUEST_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /**
+   * How many requests one read batch may bring before the connection lets the loop's other
+   * connections and tasks go first ({@link ReadTurns}). Above a pipelining client's usual depth
+   * (browsers and load generators send up to 16 at once), so that only a client that floods the
+   * connection gives turns.
+   */
+  static final int REQUESTS_PER_TURN = 64;
 
   private enum Phase {
     /** Reading and answering requests. */
@@ -131,7 +141,7 @@ final class HttpConnection extends ChannelDuplexHandler
   private boolean inReadBatch;
   private long batchNanos = NONE;
   private AsciiString batchDate;
-  private boolean readingPaused;
+  private ReadTurns reads;
   private boolean draining;
 
   /** In a drain, when a connection that has sent nothing yet is closed. */
@@ -154,6 +164,7 @@ final class HttpConnection extends ChannelDuplexHandler
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
+    this.reads = new ReadTurns(ctx, REQUESTS_PER_TURN, this::readHeldRequests);
     this.recorder = rules.recorders().ofThisLoop();
     this.loopPressure = rules.overload().pressureOf(ctx.executor());
     this.waitedTooLong = QueueTimeout.waitedTooLong(ctx.channel());
@@ -201,6 +212,7 @@ final class HttpConnection extends ChannelDuplexHandler
     } else if (decoder == null && msg instanceof ByteBuf) {
       addCodec().channelRead(ctx.pipeline().context(decoder), msg);
     } else if (msg instanceof HttpRequest request) {
+      reads.spend(1);
       requestHead(request);
     } else if (msg instanceof HttpContent content) {
       requestContent(content);
@@ -217,7 +229,7 @@ final class HttpConnection extends ChannelDuplexHandler
   // A connection that has sent nothing holds no codec: load balancers and pooling clients open
   // connections ahead of need, and a server may hold tens of thousands of them.
   private HttpRequestReader addCodec() {
-    decoder = new HttpRequestReader(rules.decoderConfig());
+    decoder = new HttpRequestReader(rules.decoderConfig(), reads);
     ChannelPipeline pipeline = ctx.pipeline();
     pipeline.addBefore(ctx.name(), PipelineNames.HTTP_DECODER, decoder);
     pipeline.addBefore(ctx.name(), PipelineNames.HTTP_ENCODER, new HttpResponseEncoder());
@@ -317,6 +329,7 @@ final class HttpConnection extends ChannelDuplexHandler
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     inReadBatch = false;
+    reads.batchEnded();
     long batch = batchNanos;
     batchNanos = NONE;
     batchDate = null;
@@ -357,29 +370,31 @@ final class HttpConnection extends ChannelDuplexHandler
   // ---- backpressure
 
   private void pauseReadingIfTheClientIsSlow() {
-    Channel channel = ctx.channel();
-    if (!readingPaused && !channel.isWritable()) {
-      readingPaused = true;
+    if (!ctx.channel().isWritable() && reads.clientSlow()) {
       inputMayWaitUnread |= draining;
-      channel.config().setAutoRead(false);
+    }
+  }
+
+  private void readHeldRequests() {
+    if (phase != Phase.OPEN || decoder == null) {
+      return;
+    }
+    try {
+      decoder.readHeldRequests(ctx.pipeline().context(decoder));
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
     }
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (readingPaused && ctx.channel().isWritable()) {
-      resumeReading();
+    if (ctx.channel().isWritable() && reads.clientCaughtUp()) {
       if (requestStartNanos != NONE) {
         // The rest of the request waited unread through usher's pause, not the client's slowness.
         requestStartNanos = timer.nanoTime();
       }
     }
     ctx.fireChannelWritabilityChanged();
-  }
-
-  private void resumeReading() {
-    readingPaused = false;
-    ctx.channel().config().setAutoRead(true);
   }
 
   // ---- answering
@@ -553,7 +568,7 @@ final class HttpConnection extends ChannelDuplexHandler
     switch (phase) {
       case LINGERING -> ctx.close();
       case OPEN -> {
-        inputMayWaitUnread = readingPaused;
+        inputMayWaitUnread = reads.stopped();
         if (decoder == null) {
           firstRequestDueNanos = timer.nanoTime() + FIRST_REQUEST_GRACE_NANOS;
           timer.checkBy(firstRequestDueNanos);
@@ -638,7 +653,7 @@ final class HttpConnection extends ChannelDuplexHandler
       return;
     }
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
-      if (readingPaused || (receiving != null && receiving.continueWanted)) {
+      if (reads.stopped() || (receiving != null && receiving.continueWanted)) {
         // The rest of the request may wait in the socket through no slowness of its sender, or
         // its sender waits for the 100 Continue that the answers before it hold back.
         requestStartNanos = now;

@@ -1,7 +1,10 @@
 package dev.usher.http;
 
+import dev.usher.connection.ReadTurns;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -13,21 +16,42 @@ import java.util.List;
  * anything (the decoder consumes a request line as soon as it is whole, and emits nothing until the
  * header block is). The empty lines and control bytes the decoder skips between requests start
  * none.
+ *
+ * <p>While the connection's reading is stopped ({@link ReadTurns}), the reader stops too at the
+ * next request's start: the rest of what it has read waits here until reading resumes ({@link
+ * #readHeldRequests}), or until the client's input ends, when it is all read.
  */
 final class HttpRequestReader extends HttpRequestDecoder {
+  private final ReadTurns reads;
   private boolean requestArriving;
+  private boolean inputEnded;
 
-  HttpRequestReader(HttpDecoderConfig config) {
+  HttpRequestReader(HttpDecoderConfig config, ReadTurns reads) {
     super(config);
+    this.reads = reads;
   }
 
   boolean requestArriving() {
     return requestArriving;
   }
 
+  /**
+   * Reads what was held back while reading was stopped, as one read batch; {@code ctx} is this
+   * reader's.
+   */
+  void readHeldRequests(ChannelHandlerContext ctx) throws Exception {
+    if (actualReadableBytes() > 0) {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+      channelReadComplete(ctx);
+    }
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
       throws Exception {
+    if (!requestArriving && reads.stopped() && !inputEnded) {
+      return;
+    }
     if (!requestArriving) {
       requestArriving = startsARequest(buffer);
     }
@@ -36,6 +60,15 @@ final class HttpRequestReader extends HttpRequestDecoder {
     if (out.size() > before && out.getLast() instanceof LastHttpContent) {
       requestArriving = false;
     }
+  }
+
+  // The client has sent all it will: every request it sent is read, and answered before the close.
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ChannelInputShutdownEvent) {
+      inputEnded = true;
+    }
+    super.userEventTriggered(ctx, event);
   }
 
   // The decoder skips bytes up to 0x20 (control characters and the space) before a request line;

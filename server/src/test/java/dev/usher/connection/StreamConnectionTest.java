@@ -93,6 +93,28 @@ class StreamConnectionTest {
     assertFalse(channel.isOpen());
   }
 
+  @Test
+  void aBatchThatBringsATurnsWorthOfBytesStopsReadingUntilTheLoopHasRunItsTasks() {
+    channel.loopTasksWait();
+    channel
+        .pipeline()
+        .fireChannelRead(Unpooled.wrappedBuffer(new byte[StreamConnection.BYTES_PER_TURN]));
+    channel.pipeline().fireChannelReadComplete();
+    assertFalse(channel.config().isAutoRead(), "reads on after a turn's worth of bytes");
+    channel.runLoopTasks();
+    assertTrue(channel.config().isAutoRead());
+    assertEquals(StreamConnection.BYTES_PER_TURN, sent().length());
+  }
+
+  @Test
+  void aBatchBelowATurnKeepsReading() {
+    channel
+        .pipeline()
+        .fireChannelRead(Unpooled.wrappedBuffer(new byte[StreamConnection.BYTES_PER_TURN - 1]));
+    channel.pipeline().fireChannelReadComplete();
+    assertTrue(channel.config().isAutoRead());
+  }
+
   private void send(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
   }

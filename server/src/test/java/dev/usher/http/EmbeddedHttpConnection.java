@@ -98,6 +98,28 @@ final class EmbeddedHttpConnection implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The client sends these bytes, in one read batch. From now on the loop's tasks wait for {@link
+   * #runLoopTasks}, as on a real loop.
+   */
+  EmbeddedHttpConnection sendInOneBatch(String ascii) {
+    channel.loopTasksWait();
+    channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(ascii, StandardCharsets.ISO_8859_1));
+    channel.pipeline().fireChannelReadComplete();
+    return this;
+  }
+
+  /** The loop runs the tasks waiting for it. */
+  EmbeddedHttpConnection runLoopTasks() {
+    channel.runLoopTasks();
+    return this;
+  }
+
+  /** Whether the connection reads what its client sends. */
+  boolean reads() {
+    return channel.config().isAutoRead();
+  }
+
   /** The client shuts its output (a half-close). */
   EmbeddedHttpConnection halfClose() {
     channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
