@@ -19,7 +19,7 @@
 #   MODES="off on"          which of the two usher configurations run (the first measures the
 #                           capacity and the unloaded p99)
 #   UNLOADED=0.1            the light load the unloaded p99 is measured at, as a multiple
-#   SHED_OPTS="-Dserver.overload.max-event-loop-lag=50ms -Dserver.overload.accept-queue-timeout=200ms"
+#   SHED_OPTS="-Dserver.overload.max-event-loop-lag=10ms -Dserver.overload.accept-queue-timeout=200ms"
 #                           usher's options for the shedding-on runs
 #   CAPACITY=N              skip the closed-loop measurement and take N requests/s as the capacity
 #   TIMEOUT_MS=1000         when the client gives a request up (not goodput)
@@ -36,7 +36,7 @@ positive_int CPU_MICROS "$cpu_micros"
 MULTIPLES=${MULTIPLES:-0.5 1 2 4}
 MODES=${MODES:-off on}
 UNLOADED=${UNLOADED:-0.1}
-SHED_OPTS=${SHED_OPTS:--Dserver.overload.max-event-loop-lag=50ms -Dserver.overload.accept-queue-timeout=200ms}
+SHED_OPTS=${SHED_OPTS:--Dserver.overload.max-event-loop-lag=10ms -Dserver.overload.accept-queue-timeout=200ms}
 TIMEOUT_MS=${TIMEOUT_MS:-1000}
 positive_int TIMEOUT_MS "$TIMEOUT_MS"
 for mode in $MODES; do
@@ -89,14 +89,34 @@ settle() {
   progress "usher did not settle within 60 s; going on"
 }
 
+# settle_all: settles every usher, not only the one the next phase drives: both share the server
+# CPU, and one that collapsed at the last rate works off its queue for seconds after it.
+settle_all() {
+  local driven=$USHER_PID mode
+  for mode in $MODES; do
+    use_usher "$mode"
+    settle
+  done
+  for mode in $MODES; do
+    if [ "${usher_pid[$mode]}" = "$driven" ]; then
+      use_usher "$mode"
+    fi
+  done
+}
+
 # open_loop PHASE RATE: one open-loop run at RATE requests/s, scraped before and after.
 open_loop() {
   local phase=$1 rate=$2
-  settle
+  settle_all
   begin_phase "$phase" "OpenLoopClient --rate $rate --seconds $seconds --timeout-ms $TIMEOUT_MS $(work_url "$cpu_micros")"
+  # A warm pool of one connection per 10 requests/s (at least 32), opened before the clock starts,
+  # as a client at that rate keeps: with 32 at four times the capacity, the client's own connects
+  # in the first second delayed its sends by up to 0.3 s, and the latency counted that.
+  local pool
+  pool=$(python3 -c "print(max(32, int($rate / 10)))")
   run_client "$RESULTS/$phase.client.out" "$JAVA" -Xms256m -Xmx1g -cp "$BENCH_JAR" dev.usher.bench.OpenLoopClient \
     --url "$(work_url "$cpu_micros")" --rate "$rate" --seconds "$seconds" --timeout-ms "$TIMEOUT_MS" \
-    --out "$RESULTS/$phase.requests.csv" >/dev/null
+    --connections "$pool" --out "$RESULTS/$phase.requests.csv" >/dev/null
   end_phase
 }
 

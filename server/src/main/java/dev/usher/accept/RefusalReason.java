@@ -26,8 +26,8 @@ public enum RefusalReason {
    */
   QUEUE_TIMEOUT,
   /**
-   * Its worker loop's lag was above {@code server.overload.max-event-loop-lag} (admitted first, so
-   * also counted as accepted).
+   * Its worker loop was shedding ({@code server.overload.max-event-loop-lag}) and it had waited
+   * longer than that (admitted first, so also counted as accepted).
    */
   OVERLOADED;
 

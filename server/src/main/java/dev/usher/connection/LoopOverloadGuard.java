@@ -7,8 +7,9 @@ import io.netty.channel.Channel;
 
 /**
  * {@code server.overload.max-event-loop-lag} for new connections: one that lands on a worker loop
- * already too far behind is reset before it adds to the loop's work, and counted as refused with
- * reason {@code overloaded}. On the connection's own loop, as it is set up.
+ * too far behind, and has itself waited longer than the limit ({@link
+ * dev.usher.overload.LoopPressure}), is reset before it adds to the loop's work, and counted as
+ * refused with reason {@code overloaded}. On the connection's own loop, as it is set up.
  */
 public final class LoopOverloadGuard {
   /** Lets every connection in: for connections made outside a server. */
@@ -24,7 +25,8 @@ public final class LoopOverloadGuard {
 
   /** True when {@code connection} was refused. */
   boolean refused(Channel connection) {
-    if (overload == null || !overload.pressureOf(connection.eventLoop()).shedding()) {
+    if (overload == null
+        || !overload.pressureOf(connection.eventLoop()).refusesConnection(connection)) {
       return false;
     }
     refused.increment();

@@ -60,6 +60,14 @@ public final class ReadTurns {
     }
   }
 
+  /** Ends the connection's turn now: it reads again in the loop's next round. */
+  public void endTurn() {
+    if (reading) {
+      stop();
+      resumeSoon();
+    }
+  }
+
   /** At the end of a read batch. */
   public void batchEnded() {
     workThisBatch = 0;

@@ -172,7 +172,8 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       resetStream(malformed.error());
       return;
     }
-    exchange.admitAndServe(rules.service(), request, rules.overload(), loopPressure);
+    exchange.admitAndServe(
+        rules.service(), request, rules.overload(), loopPressure, ctx.channel().parent());
   }
 
   // The exchange of this stream's request, with content as its body; null (and the stream reset)

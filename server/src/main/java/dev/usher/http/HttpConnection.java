@@ -323,7 +323,8 @@ final class HttpConnection extends ChannelDuplexHandler
     exchange.request =
         new DefaultFullHttpRequest(
             head.protocolVersion(), head.method(), head.uri(), content, head.headers(), trailers);
-    exchange.admitAndServe(rules.service(), exchange.request, rules.overload(), loopPressure);
+    exchange.admitAndServe(
+        rules.service(), exchange.request, rules.overload(), loopPressure, ctx.channel());
   }
 
   @Override
@@ -341,6 +342,9 @@ final class HttpConnection extends ChannelDuplexHandler
         watchRequestDeadline(batch);
       }
       pauseReadingIfTheClientIsSlow();
+      if (loopPressure.behind()) {
+        reads.endTurn();
+      }
     }
     ctx.fireChannelReadComplete();
   }

@@ -5,6 +5,7 @@ import dev.usher.accesslog.AnsweredRequest;
 import dev.usher.overload.LoopPressure;
 import dev.usher.overload.Overload;
 import dev.usher.overload.Permit;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -138,8 +139,12 @@ public final class HttpExchange {
    * count until it is answered or abandoned. On the connection's loop.
    */
   void admitAndServe(
-      HttpService service, FullHttpRequest request, Overload overload, LoopPressure pressure) {
-    permit = overload.admit(pressure);
+      HttpService service,
+      FullHttpRequest request,
+      Overload overload,
+      LoopPressure pressure,
+      Channel socket) {
+    permit = overload.admit(pressure, socket);
     if (permit == null) {
       connection.answer(this, HttpResponses.overloaded());
       return;

@@ -28,6 +28,7 @@ public final class TcpInfoReader implements AutoCloseable {
   // Offsets in struct tcp_info (include/uapi/linux/tcp.h); this prefix has been stable since 2.6.
   private static final long UNACKED_OFFSET = 24;
   private static final long SACKED_OFFSET = 28;
+  private static final long LAST_DATA_RECV_OFFSET = 52;
   private static final long LAST_ACK_RECV_OFFSET = 56;
   private static final long BYTES_RECEIVED_OFFSET = 128;
   private static final int REQUIRED_BYTES = 60;
@@ -106,6 +107,15 @@ public final class TcpInfoReader implements AutoCloseable {
   /** On a connected socket: milliseconds since the peer's last ACK ({@code tcpi_last_ack_recv}). */
   public long millisSinceLastAckReceived() {
     return Integer.toUnsignedLong(info.get(ValueLayout.JAVA_INT, LAST_ACK_RECV_OFFSET));
+  }
+
+  /**
+   * On a connected socket: milliseconds since the last segment that carried data arrived ({@code
+   * tcpi_last_data_recv}), which for a request not yet read is how long it has waited in the
+   * socket.
+   */
+  public long millisSinceLastDataReceived() {
+    return Integer.toUnsignedLong(info.get(ValueLayout.JAVA_INT, LAST_DATA_RECV_OFFSET));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -52,8 +53,8 @@ public final class Overload {
     }
     Gauge.builder("server.event.loops.shedding", this, Overload::loopsShedding)
         .description(
-            "Worker loops whose lag is above server.overload.max-event-loop-lag: they answer new"
-                + " requests 503 and refuse new connections")
+            "Worker loops whose lag is above server.overload.max-event-loop-lag: they answer 503 to"
+                + " requests, and refuse connections, that waited longer than it")
         .register(registry);
     if (concurrency != null) {
       Gauge.builder("server.overload.concurrency.limit", concurrency, ConcurrencyLimit::limit)
@@ -116,19 +117,19 @@ public final class Overload {
     return pressures.computeIfAbsent(
         loop,
         probed -> {
-          LoopPressure pressure = new LoopPressure(maxLagNanos);
+          LoopPressure pressure = new LoopPressure(probed, maxLagNanos);
           LagProbe.start(probed, probeIntervalNanos, pressure::observe);
           return pressure;
         });
   }
 
   /**
-   * Whether a request that has just arrived on a loop under {@code pressure} may be served: its
-   * place among the requests being served, to give back at its end; null when it is shed (and
-   * counted by reason).
+   * Whether a request the loop under {@code pressure} has just read from {@code socket} (the
+   * connection's; an HTTP/2 stream's parent) may be served: its place among the requests being
+   * served, to give back at its end; null when it is shed (and counted by reason).
    */
-  public Permit admit(LoopPressure pressure) {
-    if (pressure.shedding()) {
+  public Permit admit(LoopPressure pressure, Channel socket) {
+    if (pressure.shedsRequest(socket)) {
       shed.get(ShedReason.EVENT_LOOP_LAG).increment();
       return null;
     }

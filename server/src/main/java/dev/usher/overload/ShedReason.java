@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** Why a request was answered 503 to protect the server, the {@code reason} tag of its count. */
 public enum ShedReason {
-  /** Its worker loop's lag was above {@code server.overload.max-event-loop-lag}. */
+  /**
+   * Its worker loop was shedding ({@code server.overload.max-event-loop-lag}) and it had waited
+   * longer than that in its socket.
+   */
   EVENT_LOOP_LAG,
   /** {@code server.overload.max-concurrent-requests} requests were being served. */
   CONCURRENCY,

@@ -109,6 +109,11 @@ final class EmbeddedHttpConnection implements AutoCloseable {
     return this;
   }
 
+  /** The loop works for {@code time}: its clock moves on, and nothing else runs meanwhile. */
+  void busy(Duration time) {
+    ticker.advance(time.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** The loop runs the tasks waiting for it. */
   EmbeddedHttpConnection runLoopTasks() {
     channel.runLoopTasks();

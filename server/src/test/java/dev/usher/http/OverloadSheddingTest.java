@@ -10,6 +10,7 @@ import dev.usher.overload.ShedReason;
 import dev.usher.sample.HelloService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,6 +67,56 @@ class OverloadSheddingTest {
     assertTrue(connection.send(GET).sent().startsWith("HTTP/1.1 200 "), "calm for a second");
     assertEquals(2, shed(overload, ShedReason.EVENT_LOOP_LAG));
     assertEquals(0, shed(overload, ShedReason.CONCURRENCY));
+  }
+
+  @Test
+  void aLoopBehindShedsOnlyWhatWaitedLongerThanTheLimitAndServesWhatIsFresh() {
+    Overload overload =
+        Overload.create(
+            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0, false),
+            Duration.ofMillis(10),
+            registry);
+    WorkingService working = new WorkingService(Duration.ofMillis(20));
+    EmbeddedHttpConnection connection = open(working, overload);
+    working.on(connection);
+
+    // Five requests read in one round, each 20 ms of work: the loop owes its tasks a turn for 60 ms
+    // by the fourth, which has waited that long (its socket cannot tell: since the loop last ran
+    // its tasks), as has the fifth.
+    connection.sendInOneBatch(GET.repeat(5));
+    assertEquals(
+        List.of(200, 200, 200, 503, 503), HttpConnectionRulesTest.statuses(connection.sent()));
+    assertFalse(connection.reads(), "a loop behind its tasks reads on");
+
+    // The loop runs its tasks, and reads again; it sheds on (no calm second yet), but what it reads
+    // now is fresh.
+    connection.runLoopTasks();
+    assertTrue(connection.reads());
+    connection.sendInOneBatch(GET.repeat(2));
+    assertEquals(List.of(200, 200), HttpConnectionRulesTest.statuses(connection.sent()));
+    assertEquals(2, shed(overload, ShedReason.EVENT_LOOP_LAG));
+  }
+
+  /** Answers 200 after keeping its loop busy for a while. */
+  private static final class WorkingService implements HttpService {
+    private final Duration work;
+    private EmbeddedHttpConnection connection;
+
+    WorkingService(Duration work) {
+      this.work = work;
+    }
+
+    void on(EmbeddedHttpConnection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void serve(FullHttpRequest request, HttpExchange exchange) {
+      connection.busy(work);
+      exchange.respond(
+          HttpResponses.text(
+              HttpResponseStatus.OK, Unpooled.copiedBuffer("done\n", StandardCharsets.UTF_8)));
+    }
   }
 
   @Test

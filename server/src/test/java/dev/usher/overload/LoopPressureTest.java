@@ -14,7 +14,7 @@ class LoopPressureTest {
   private record Probe(long atMs, long lagMs, boolean shedsAfter) {}
 
   private static void run(List<Probe> probes) {
-    LoopPressure pressure = new LoopPressure(LIMIT);
+    LoopPressure pressure = new LoopPressure(null, LIMIT);
     for (Probe probe : probes) {
       pressure.observe(probe.lagMs() * MS, probe.atMs() * MS);
       assertEquals(probe.shedsAfter(), pressure.shedding(), "after " + probe);
