@@ -44,13 +44,15 @@ class OverloadSheddingTest {
     return overload.shedCounter(reason).count();
   }
 
+  // server.overload.max-event-loop-lag = limit, each loop probed every 10 ms.
+  private Overload lagLimit(Duration limit) {
+    return Overload.create(
+        new OverloadConfig(Duration.ZERO, limit, 0, false), Duration.ofMillis(10), registry);
+  }
+
   @Test
   void aLoopThatFellBehindShedsRequestsKeepsTheConnectionAndRecoversAfterACalmSecond() {
-    Overload overload =
-        Overload.create(
-            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0, false),
-            Duration.ofMillis(10),
-            registry);
+    Overload overload = lagLimit(Duration.ofMillis(50));
     EmbeddedHttpConnection connection = open(new HelloService(), overload);
     assertTrue(connection.send(GET).sent().startsWith("HTTP/1.1 200 "));
 
@@ -71,11 +73,7 @@ class OverloadSheddingTest {
 
   @Test
   void aLoopBehindShedsOnlyWhatWaitedLongerThanTheLimitAndServesWhatIsFresh() {
-    Overload overload =
-        Overload.create(
-            new OverloadConfig(Duration.ZERO, Duration.ofMillis(50), 0, false),
-            Duration.ofMillis(10),
-            registry);
+    Overload overload = lagLimit(Duration.ofMillis(50));
     WorkingService working = new WorkingService(Duration.ofMillis(20));
     EmbeddedHttpConnection connection = open(working, overload);
     working.on(connection);
