@@ -54,9 +54,8 @@ public final class ReadTurns {
    */
   public void spend(long work) {
     workThisBatch += work;
-    if (workThisBatch >= workPerTurn && reading) {
-      stop();
-      resumeSoon();
+    if (workThisBatch >= workPerTurn) {
+      endTurn();
     }
   }
 

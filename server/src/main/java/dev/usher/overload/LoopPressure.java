@@ -84,13 +84,7 @@ public final class LoopPressure {
 
   /** Whether a connection handed to the loop is refused; on the loop, as it is set up. */
   public boolean refusesConnection(Channel connection) {
-    if (!shedding) {
-      return false;
-    }
-    if (connection instanceof UnixChannel unix && tcpInfo() != null && tcpInfo.readAccepted(unix)) {
-      return TimeUnit.MILLISECONDS.toNanos(tcpInfo.millisSinceLastAckReceived()) > limitNanos;
-    }
-    return loop.ticker().nanoTime() - tasksRanNanos > limitNanos;
+    return shedding && waitedNanos(connection, false) > limitNanos;
   }
 
   /** Whether a request the loop reads now from {@code socket} is shed. */
@@ -104,14 +98,18 @@ public final class LoopPressure {
       loop.execute(tasksRan);
     }
     observe(now - owedSinceNanos, now);
-    return shedding && waitedNanos(socket, now) > limitNanos;
+    return shedding && waitedNanos(socket, true) > limitNanos;
   }
 
-  private long waitedNanos(Channel socket, long now) {
+  // How long the client has waited on this loop, as the kernel counts it: since its last data (a
+  // request) or its last ACK (a new connection). Where the socket cannot tell: since the loop last
+  // ran its tasks.
+  private long waitedNanos(Channel socket, boolean sinceData) {
     if (socket instanceof UnixChannel unix && tcpInfo() != null && tcpInfo.readAccepted(unix)) {
-      return TimeUnit.MILLISECONDS.toNanos(tcpInfo.millisSinceLastDataReceived());
+      return TimeUnit.MILLISECONDS.toNanos(
+          sinceData ? tcpInfo.millisSinceLastDataReceived() : tcpInfo.millisSinceLastAckReceived());
     }
-    return now - tasksRanNanos;
+    return loop.ticker().nanoTime() - tasksRanNanos;
   }
 
   // Created on the loop, which it is confined to, by the first request that needs it.
