@@ -10,15 +10,16 @@
 #
 # usage: deploy/loadtest/h2.sh [ROUNDS=3] [SECONDS=8]
 # Environment: CONNECTIONS (default 64) and STREAMS (default 16: h2load -c CONNECTIONS -m STREAMS,
-# the streams each connection keeps open), WARMUP_SECONDS (default 10, at least 1: each server
-# gets the load once, unmeasured, before the rounds; with 5 s on a busy machine the JVMs were still
-# compiling in round 1), BENCH_JAR, USHER_OPTS (more -D options for usher).
+# the streams each connection keeps open), WARMUP_SECONDS (default 60, at least 1: the most load
+# each server gets, unmeasured, before the rounds; the warm-up stops once the server's rate has
+# settled, in slices of 3 s, or WARMUP_SECONDS when that is shorter: usher's JIT took 15 to 20 s of
+# load to settle where raw Netty's took 5 to 10), BENCH_JAR, USHER_OPTS (more -D options for usher).
 # Every server gets one worker on SERVER_CPUS (usher and raw Netty: 1 boss + 1 worker thread, epoll,
 # the same heap; nginx: 1 worker process), h2load one thread on CLIENT_CPUS (CPU 0 and 1 by
 # default). Each round runs every server once, the first server moving one place from round to
 # round. Loopback only; every load is bounded in time.
 set -euo pipefail
-warmup_seconds=${WARMUP_SECONDS:-10} # read before lib.sh, which has a default of its own
+warmup_seconds=${WARMUP_SECONDS:-60} # read before lib.sh, which has a default of its own
 source "$(dirname "$0")/lib.sh"
 scenario_args "$@"
 need h2load nghttp2-client
@@ -208,9 +209,16 @@ echo "HTTP/2: usher, raw Netty (RawNettyHttp2Hello) and nginx over h2c; usher an
   "one worker each on CPU $SERVER_CPUS, h2load on CPU $CLIENT_CPUS; $rounds rounds, ${seconds}s per load," \
   "h2load -t1 -c$connections -m$streams"
 echo "  usher over TLS: $(grep -o 'TLS on main: .*' "$work/usher-tls.log" | head -1)"
-progress "warm-up (not measured): ${warmup_seconds}s per server"
+progress "warm-up (not measured): until each server's rate settles, at most ${warmup_seconds}s"
+warm_slice_seconds=$((warmup_seconds < 3 ? warmup_seconds : 3))
+warm_slice() { # warm_slice NAME: one slice of warm-up load; prints its requests/s
+  h2load_run "$1" "$warm_slice_seconds" "$work/warm-$1"
+  rps "$work/warm-$1"
+}
+declare -A warmed
 for name in "${servers[@]}"; do
-  h2load_run "$name" "$warmup_seconds" "$work/warm-$name"
+  warmed[$name]=$(warm_until_steady "$work/warm-rates-$name" "$warmup_seconds" "$warm_slice_seconds" warm_slice "$name")
+  echo "  warm-up $name: ${warmed[$name]} s of load (requests/s by slice: $(tr '\n' ' ' <"$work/warm-rates-$name"))"
 done
 for round in $(seq 1 "$rounds"); do
   # The first server moves one place each round, so that none always runs first or after the same one.
@@ -259,6 +267,8 @@ printf '| server CPU per request, h2c (µs; lower is better) | %s | %s | %s | %s
   "$(fmt "$cu")" "$(fmt "$cr")" "$(fmt "$cn")" "$(ratio "$cu" "$cr")" "$(ratio "$cu" "$cn")"
 printf '| server CPU per request, h2 over TLS (µs; lower is better) | %s | — | %s | — | %s |\n' \
   "$(fmt "$cut")" "$(fmt "$cnt")" "$(ratio "$cut" "$cnt")"
+printf '| load before the rate settled, h2c (s; lower is better) | %s | %s | %s | %s | %s |\n' \
+  "${warmed[usher]}" "${warmed[raw-netty]}" "${warmed[nginx]}" "$(ratio "${warmed[usher]}" "${warmed[raw-netty]}")" "$(ratio "${warmed[usher]}" "${warmed[nginx]}")"
 printf '| failed / errored / not 2xx, h2c (h2load, all rounds) | %s | %s | %s | | |\n' "$(bad usher)" "$(bad raw-netty)" "$(bad nginx)"
 printf '| failed / errored / not 2xx, h2 over TLS (h2load, all rounds) | %s | — | %s | | |\n' "$(bad usher-tls)" "$(bad nginx-tls)"
 echo "h2load runs that hung after their duration (stopped and run again): $h2load_hangs"

@@ -162,6 +162,35 @@ median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# warm_until_steady OUT MAX-SECONDS SLICE-SECONDS RATE-COMMAND...: warms a server with its load
+# until the rate has settled, and prints the seconds of load that took. RATE-COMMAND runs one slice
+# of load (SLICE-SECONDS long) and prints its requests/s; slices run until two in a row do not beat
+# the best before them by 5 % (at least three slices), or MAX-SECONDS of load have run. Each rate
+# goes to OUT, one per line. A JVM's JIT compiles on the server's one CPU: usher, with more code on
+# its request path, took 20 to 30 s of load to settle where raw Netty took 5 to 10, and a fixed
+# warm-up measured usher's compiler as much as its code.
+warm_until_steady() {
+  local out=$1 max=$2 slice=$3
+  shift 3
+  local best=0 misses=0 slices=0 rate
+  : >"$out"
+  while [ $((slices * slice)) -lt "$max" ]; do
+    rate=$("$@")
+    slices=$((slices + 1))
+    echo "$rate" >>"$out"
+    if awk -v r="${rate:-0}" -v b="$best" 'BEGIN { exit !(r > b * 1.05) }'; then
+      misses=0
+    else
+      misses=$((misses + 1))
+    fi
+    best=$(awk -v r="${rate:-0}" -v b="$best" 'BEGIN { print (r > b ? r : b) }')
+    if [ "$slices" -ge 3 ] && [ "$misses" -ge 2 ]; then
+      break
+    fi
+  done
+  echo $((slices * slice))
+}
+
 # wrk_rps OUTPUT: requests/s from wrk's summary.
 wrk_rps() {
   awk '/^Requests\/sec:/ { print $2 }' "$1"

@@ -6,13 +6,14 @@
 #
 # usage: deploy/loadtest/peers-benchmark.sh [ROUNDS=3] [SECONDS=8]
 # Environment: IDLE_CONNECTIONS (default 20,000, or what the descriptor limit allows) and
-# WARMUP_SECONDS (default 5, at least 1: the keep-alive warm-up; the pipelined and new-connection
-# warm-ups take 3 s, or WARMUP_SECONDS when that is shorter).
+# WARMUP_SECONDS (default 60, at least 1: the most load each server gets, keep-alive and then
+# pipelined, before they are measured; each warm-up stops once its rate has settled, in slices of
+# 3 s, or WARMUP_SECONDS when that is shorter; the new-connection warm-up is one slice).
 # Every server gets CPU 0 (usher and raw Netty: 1 boss + 1 worker thread, epoll; usher reuseport:
 # 1 loop that accepts and serves; nginx: 1 worker),
 # the load generator CPU 1. Loopback only; every run is bounded in time.
 set -euo pipefail
-warmup_seconds=${WARMUP_SECONDS:-5} # read before lib.sh, which has a default of its own
+warmup_seconds=${WARMUP_SECONDS:-60} # read before lib.sh, which has a default of its own
 source "$(dirname "$0")/lib.sh"
 scenario_args "$@"
 need wrk wrk
@@ -27,7 +28,7 @@ seconds=${2:-8}
 positive_int ROUNDS "$rounds"
 positive_int SECONDS "$seconds"
 positive_int WARMUP_SECONDS "$warmup_seconds"
-short_warmup_seconds=$((warmup_seconds < 3 ? warmup_seconds : 3))
+warm_slice_seconds=$((warmup_seconds < 3 ? warmup_seconds : 3))
 # Each process here may hold at most `ulimit -Hn` descriptors (20,000 on these machines, and no
 # CAP_SYS_RESOURCE to raise it): the server needs a few hundred of its own beside the connections.
 hard_limit=$(ulimit -Hn)
@@ -189,11 +190,14 @@ run_server() { # run_server NAME ROUND
     server_pids="$server_pid $(pgrep -P "$server_pid" | tr '\n' ' ')"
   fi
   local url="http://127.0.0.1:$port/"
-  # Warm-up of every load before any is measured: the JIT compiles on the server's one CPU, and a
-  # JVM measured before its hot paths are compiled is measured for its compiler.
-  taskset -c 1 wrk -t1 -c64 -d"${warmup_seconds}s" "$url" >/dev/null
-  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$short_warmup_seconds" "$url" >/dev/null 2>&1
-  taskset -c 1 wrk -t1 -c64 -d"${short_warmup_seconds}s" -H 'Connection: close' "$url" >/dev/null
+  # Warm-up of every load before any is measured, until its rate settles: the JIT compiles on the
+  # server's one CPU, and a JVM measured before its hot paths are compiled is measured for its
+  # compiler.
+  warm_until_steady "$work/$name-warm-ka-rates-$round" "$warmup_seconds" "$warm_slice_seconds" \
+    keep_alive_rate "$url" >"$work/$name-warmka-$round"
+  warm_until_steady "$work/$name-warm-pipe-rates-$round" "$warmup_seconds" "$warm_slice_seconds" \
+    pipelined_rate "$url" >"$work/$name-warmpipe-$round"
+  taskset -c 1 wrk -t1 -c64 -d"${warm_slice_seconds}s" -H 'Connection: close' "$url" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$url" >"$work/$name-ka-$round"
   taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$seconds" "$url" >"$work/$name-pipe-$round" 2>&1
   taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -H 'Connection: close' "$url" >"$work/$name-nc-$round"
@@ -206,10 +210,11 @@ run_server() { # run_server NAME ROUND
   measure_held_connections "$name" "$port" "$work/$name-used-$round" request
   stop_server
   time_aot_start "$name" "$round"
-  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B (after a request %6s B)  start %5s ms (AOT cache %5s ms)\n' \
+  printf '  round %s %-15s keep-alive %8.0f  pipelined %8.0f  new-conn %7.0f  p99 %7s  mem/conn %6s B (after a request %6s B)  start %5s ms (AOT cache %5s ms)  warm-up %s + %s s\n' \
     "$round" "$name" "$(wrk_rps "$work/$name-ka-$round")" "$(pipelined_rps "$work/$name-pipe-$round")" \
     "$(wrk_rps "$work/$name-nc-$round")" "$(p99 "$work/$name-ka-$round")" "$(cat "$work/$name-mem-$round")" "$(cat "$work/$name-used-$round")" \
-    "$(cat "$work/$name-start-$round")" "$(cat "$work/$name-aot-$round")"
+    "$(cat "$work/$name-start-$round")" "$(cat "$work/$name-aot-$round")" \
+    "$(cat "$work/$name-warmka-$round")" "$(cat "$work/$name-warmpipe-$round")"
 }
 
 # measure_held_connections NAME PORT OUT [request]: bytes the server holds per idle connection,
@@ -252,6 +257,10 @@ release_idle_connections() {
   holders=()
 }
 
+keep_alive_rate() { taskset -c 1 wrk -t1 -c64 -d"${warm_slice_seconds}s" "$1" | awk '/^Requests\/sec:/ { print $2 }'; }
+pipelined_rate() {
+  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$warm_slice_seconds" "$1" 2>&1 | awk '/^finished in/ { gsub(",", "", $4); print $4 }'
+}
 pipelined_rps() { awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$1"; }
 p99() { awk '$1 == "99%" { print $2 }' "$1"; }
 p99_ms() { # wrk prints 1.23ms / 850.00us / 1.10s
@@ -275,7 +284,7 @@ med() { # med NAME KIND
       ka | nc) wrk_rps "$work/$1-$2-$round" ;;
       pipe) pipelined_rps "$work/$1-pipe-$round" ;;
       p99) p99_ms "$work/$1-ka-$round" ;;
-      mem | used | start | aot) cat "$work/$1-$2-$round" ;;
+      mem | used | start | aot | warmka | warmpipe) cat "$work/$1-$2-$round" ;;
     esac
   done | median
 }
@@ -293,7 +302,7 @@ echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /p
 echo
 echo "| measure | usher | usher reuseport | raw Netty | nginx | usher / raw Netty | usher / nginx | usher reuseport / nginx |"
 echo "|---|---|---|---|---|---|---|---|"
-for kind in ka pipe nc p99 mem used start aot; do
+for kind in ka pipe nc p99 mem used start aot warmka warmpipe; do
   u=$(med usher $kind); p=$(med usher-reuseport $kind); r=$(med raw-netty $kind); n=$(med nginx $kind)
   case $kind in
     ka) label="keep-alive requests/s (wrk -t1 -c64)" ;;
@@ -304,6 +313,8 @@ for kind in ka pipe nc p99 mem used start aot; do
     used) label="memory per idle keep-alive connection at $idle_connections, after one request (bytes)" ;;
     start) label="start to first 200 (ms)" ;;
     aot) label="start to first 200 with an AOT cache (ms; nginx: its plain start)" ;;
+    warmka) label="load before the keep-alive rate settled (s; lower is better)" ;;
+    warmpipe) label="then load before the pipelined rate settled (s; lower is better)" ;;
   esac
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$u" "$p" "$r" "$n" "$(ratio "$u" "$r")" "$(ratio "$u" "$n")" "$(ratio "$p" "$n")"
 done

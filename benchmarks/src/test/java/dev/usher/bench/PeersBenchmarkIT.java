@@ -34,7 +34,9 @@ class PeersBenchmarkIT {
           "memory per idle connection at 300, never used",
           "memory per idle keep-alive connection at 300, after one request",
           "start to first 200 (ms)",
-          "start to first 200 with an AOT cache");
+          "start to first 200 with an AOT cache",
+          "load before the keep-alive rate settled",
+          "then load before the pipelined rate settled");
   private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
   @TempDir Path work;
