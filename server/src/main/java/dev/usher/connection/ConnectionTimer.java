@@ -2,7 +2,6 @@ package dev.usher.connection;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,34 +27,32 @@ public final class ConnectionTimer implements Runnable {
   }
 
   private final EventExecutor loop;
-  private final Ticker ticker;
   private final Check check;
   private ScheduledFuture<?> pending;
   private long dueNanos;
 
   public ConnectionTimer(EventExecutor loop, Check check) {
     this.loop = loop;
-    this.ticker = loop.ticker();
     this.check = check;
   }
 
   /** The loop's time. */
   public long nanoTime() {
-    return ticker.nanoTime();
+    return loop.ticker().nanoTime();
   }
 
   /** The next check runs in {@code delayNanos} (at least 1), in place of any pending one. */
   public void checkIn(long delayNanos) {
     cancel();
     long delay = Math.max(1, delayNanos);
-    dueNanos = ticker.nanoTime() + delay;
+    dueNanos = loop.ticker().nanoTime() + delay;
     pending = loop.schedule(this, delay, TimeUnit.NANOSECONDS);
   }
 
   /** A check runs by {@code dueNanos}: the pending one moves only when it would run later. */
   public void checkBy(long dueNanos) {
     if (pending == null || this.dueNanos > dueNanos) {
-      checkIn(dueNanos - ticker.nanoTime());
+      checkIn(dueNanos - loop.ticker().nanoTime());
     }
   }
 

@@ -25,23 +25,32 @@ import java.util.concurrent.TimeUnit;
  * connection back after 16 reads; a turn also bounds the work a batch brings, not only its reads.
  */
 public final class ReadTurns {
+  /** An owner that held back part of what it had read, told when reading resumes. */
+  @FunctionalInterface
+  public interface Resumed {
+    /** On the loop, before the channel reads again; it may stop reading again. */
+    void readingResumed();
+  }
+
+  /** For an owner that holds nothing back. */
+  public static final Resumed NOTHING_HELD = () -> {};
+
+  // Held by every connection: no more fields than it needs (a connection's memory is measured).
   private final ChannelConfig config;
   private final EventExecutor loop;
-  private final long workPerTurn;
-  private final Runnable resumed;
-  private final Runnable resume = this::resume;
+  private final int workPerTurn;
+  private final Resumed resumed;
 
-  private long workThisBatch;
+  private int workThisBatch;
   private boolean reading = true;
   private boolean clientSlow;
   private boolean resumeScheduled;
 
   /**
    * {@code workPerTurn} is in the owner's unit of work, as it counts it in {@link #spend}; {@code
-   * resumed} runs on the loop each time reading resumes, before the channel reads again, for an
-   * owner that held back part of what it had read (it may stop reading again).
+   * resumed} is told each time reading resumes.
    */
-  public ReadTurns(ChannelHandlerContext ctx, long workPerTurn, Runnable resumed) {
+  public ReadTurns(ChannelHandlerContext ctx, int workPerTurn, Resumed resumed) {
     this.config = ctx.channel().config();
     this.loop = ctx.executor();
     this.workPerTurn = workPerTurn;
@@ -52,7 +61,7 @@ public final class ReadTurns {
    * Counts work the current read batch brought. Once it makes a turn's worth, reading stops after
    * the current read and resumes once the loop has run what waits for it.
    */
-  public void spend(long work) {
+  public void spend(int work) {
     workThisBatch += work;
     if (workThisBatch >= workPerTurn) {
       endTurn();
@@ -115,7 +124,7 @@ public final class ReadTurns {
       resumeScheduled = true;
       // Scheduled, not executed: the loop runs the tasks added while it runs its tasks in the same
       // round, before any I/O; a scheduled task waits for the next round, after the I/O.
-      loop.schedule(resume, 0, TimeUnit.NANOSECONDS);
+      loop.schedule(this::resume, 0, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -126,7 +135,7 @@ public final class ReadTurns {
     }
     reading = true;
     workThisBatch = 0;
-    resumed.run();
+    resumed.readingResumed();
     if (reading) {
       config.setAutoRead(true);
     }

@@ -53,7 +53,7 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
-    this.reads = new ReadTurns(ctx, BYTES_PER_TURN, () -> {});
+    this.reads = new ReadTurns(ctx, BYTES_PER_TURN, ReadTurns.NOTHING_HELD);
     if (ctx.channel().isActive()) {
       start();
     }

@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * deadline and the linger.
  */
 final class HttpConnection extends ChannelDuplexHandler
-    implements ConnectionTimer.Check, ExchangeOwner {
+    implements ConnectionTimer.Check, ReadTurns.Resumed, ExchangeOwner {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
 
@@ -164,7 +164,7 @@ final class HttpConnection extends ChannelDuplexHandler
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.timer = new ConnectionTimer(ctx.executor(), this);
-    this.reads = new ReadTurns(ctx, REQUESTS_PER_TURN, this::readHeldRequests);
+    this.reads = new ReadTurns(ctx, REQUESTS_PER_TURN, this);
     this.recorder = rules.recorders().ofThisLoop();
     this.loopPressure = rules.overload().pressureOf(ctx.executor());
     this.waitedTooLong = QueueTimeout.waitedTooLong(ctx.channel());
@@ -379,7 +379,9 @@ final class HttpConnection extends ChannelDuplexHandler
     }
   }
 
-  private void readHeldRequests() {
+  /** Reading resumes after a turn or a pause: the requests the decoder held are parsed first. */
+  @Override
+  public void readingResumed() {
     if (phase != Phase.OPEN || decoder == null) {
       return;
     }

@@ -133,6 +133,9 @@ class Http2ClientsTest {
           2000,
           scrape.require(
               "server_http_requests_total", "http_version=\"2\"", "status_class=\"2xx\""));
+      // Each answer's time ends when it is flushed, with its read batch's or on its own.
+      assertEquals(
+          2000, scrape.require("server_http_request_duration_seconds_count", "http_version=\"2\""));
       assertEquals(0, scrape.require("server_http2_streams_active"));
     }
   }
