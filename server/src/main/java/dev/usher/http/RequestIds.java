@@ -2,6 +2,7 @@ package dev.usher.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,7 +21,7 @@ public final class RequestIds {
 
   static final int MAX_LENGTH = 128;
   private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private RequestIds() {}
 
@@ -73,13 +74,14 @@ public final class RequestIds {
     return nonZero;
   }
 
+  // Made as bytes: a string of chars would be compressed to bytes again, a copy more per request.
   private static String made() {
     long random = ThreadLocalRandom.current().nextLong();
-    char[] id = new char[16];
+    byte[] id = new byte[16];
     for (int i = 15; i >= 0; i--) {
       id[i] = HEX[(int) (random & 0xF)];
       random >>>= 4;
     }
-    return new String(id);
+    return new String(id, StandardCharsets.ISO_8859_1);
   }
 }
