@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
@@ -37,7 +38,7 @@ public final class HttpExchange {
   final boolean http10;
 
   /** The request's id ({@link RequestIds}), or null where request ids are off. */
-  final String requestId;
+  final AsciiString requestId;
 
   /** What the access log writes of this exchange, or null where the log is off. */
   AnsweredRequest logged;
@@ -79,7 +80,7 @@ public final class HttpExchange {
     this.startNanos = startNanos;
     this.requestId = requestIds && head != null ? RequestIds.of(head.headers()) : null;
     if (accessLog != null) {
-      this.logged = accessLog.received(head, http2, requestId);
+      this.logged = accessLog.received(head, http2, requestId());
     }
     if (head == null) {
       // A refusal of bytes that never became a request.
@@ -159,7 +160,7 @@ public final class HttpExchange {
    */
   void serveBy(HttpService service, FullHttpRequest request) {
     if (requestId != null) {
-      MDC.put(RequestIds.MDC_KEY, requestId);
+      MDC.put(RequestIds.MDC_KEY, requestId.toString());
     }
     try {
       service.serve(request, this);
@@ -219,7 +220,7 @@ public final class HttpExchange {
    * RequestIds#MDC_KEY}) while the handler runs. Null where {@code http.request-id} is off.
    */
   public String requestId() {
-    return requestId;
+    return requestId == null ? null : requestId.toString();
   }
 
   /** The connection's event loop: where {@link HttpService#serve} runs. */

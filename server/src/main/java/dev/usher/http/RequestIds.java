@@ -25,15 +25,19 @@ public final class RequestIds {
 
   private RequestIds() {}
 
-  /** The id of the request with {@code headers}. */
-  public static String of(HttpHeaders headers) {
+  /**
+   * The id of the request with {@code headers}: ASCII, which the answer's head takes as bytes (a
+   * {@code String} value is written there a character at a time); {@code toString()} gives the same
+   * id as a string, made once.
+   */
+  public static AsciiString of(HttpHeaders headers) {
     String given = headers.get(HEADER);
     if (given != null && sane(given)) {
-      return given;
+      return new AsciiString(given);
     }
     String traceparent = headers.get(TRACEPARENT);
     if (traceparent != null && isTraceparent(traceparent)) {
-      return traceparent.substring(3, 35);
+      return new AsciiString(traceparent, 3, 32);
     }
     return made();
   }
@@ -74,14 +78,13 @@ public final class RequestIds {
     return nonZero;
   }
 
-  // Made as bytes: a string of chars would be compressed to bytes again, a copy more per request.
-  private static String made() {
+  private static AsciiString made() {
     long random = ThreadLocalRandom.current().nextLong();
     byte[] id = new byte[16];
     for (int i = 15; i >= 0; i--) {
       id[i] = HEX[(int) (random & 0xF)];
       random >>>= 4;
     }
-    return new String(id, StandardCharsets.ISO_8859_1);
+    return new AsciiString(id, false);
   }
 }
