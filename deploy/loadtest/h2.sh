@@ -12,8 +12,8 @@
 # Environment: CONNECTIONS (default 64) and STREAMS (default 16: h2load -c CONNECTIONS -m STREAMS,
 # the streams each connection keeps open), WARMUP_SECONDS (default 60, at least 1: the most load
 # each server gets, unmeasured, before the rounds; the warm-up stops once the server's rate has
-# settled, in slices of 3 s, or WARMUP_SECONDS when that is shorter: usher's JIT took 15 to 20 s of
-# load to settle where raw Netty's took 5 to 10), BENCH_JAR, USHER_OPTS (more -D options for usher).
+# settled, in slices of 3 s, or WARMUP_SECONDS when that is shorter: usher's rate took 36 s of load
+# to settle where raw Netty's took 21), BENCH_JAR, USHER_OPTS (more -D options for usher).
 # Every server gets one worker on SERVER_CPUS (usher and raw Netty: 1 boss + 1 worker thread, epoll,
 # the same heap; nginx: 1 worker process), h2load one thread on CLIENT_CPUS (CPU 0 and 1 by
 # default). Each round runs every server once, the first server moving one place from round to

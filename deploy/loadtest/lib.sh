@@ -166,9 +166,9 @@ median() {
 # until the rate has settled, and prints the seconds of load that took. RATE-COMMAND runs one slice
 # of load (SLICE-SECONDS long) and prints its requests/s; slices run until two in a row do not beat
 # the best before them by 5 % (at least three slices), or MAX-SECONDS of load have run. Each rate
-# goes to OUT, one per line. A JVM's JIT compiles on the server's one CPU: usher, with more code on
-# its request path, took 20 to 30 s of load to settle where raw Netty took 5 to 10, and a fixed
-# warm-up measured usher's compiler as much as its code.
+# goes to OUT, one per line. A JVM's JIT compiles on the server's one CPU: over HTTP/2 usher, with
+# more code on its request path, took 36 s of load to settle where raw Netty took 21, and a fixed
+# warm-up of 10 s measured usher's compiler as much as its code.
 warm_until_steady() {
   local out=$1 max=$2 slice=$3
   shift 3
