@@ -257,9 +257,13 @@ release_idle_connections() {
   holders=()
 }
 
-keep_alive_rate() { taskset -c 1 wrk -t1 -c64 -d"${warm_slice_seconds}s" "$1" | awk '/^Requests\/sec:/ { print $2 }'; }
-pipelined_rate() {
-  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$warm_slice_seconds" "$1" 2>&1 | awk '/^finished in/ { gsub(",", "", $4); print $4 }'
+keep_alive_rate() { # keep_alive_rate URL: one slice of keep-alive warm-up; prints its requests/s
+  taskset -c 1 wrk -t1 -c64 -d"${warm_slice_seconds}s" "$1" >"$work/warm-slice"
+  wrk_rps "$work/warm-slice"
+}
+pipelined_rate() { # pipelined_rate URL: one slice of pipelined warm-up; prints its requests/s
+  taskset -c 1 h2load --h1 -t1 -c64 -m16 -D "$warm_slice_seconds" "$1" >"$work/warm-slice" 2>&1
+  pipelined_rps "$work/warm-slice"
 }
 pipelined_rps() { awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$1"; }
 p99() { awk '$1 == "99%" { print $2 }' "$1"; }
