@@ -10,8 +10,9 @@ import java.util.List;
  * <p>A raw TCP protocol appends its handlers in {@link #initConnection}, in the order a byte
  * travels, after usher's {@code dev.usher.connection.StreamConnection} (the idle timeout,
  * half-close, backpressure and drain; see {@code dev.usher.sample.EchoApplication}). usher has
- * already added its meters, and adds its last-resort error handler after. An application never sees
- * usher's meters, limits or the listener.
+ * already added its meters, and adds its last-resort error handler after, unless the last handler
+ * is a {@code dev.usher.connection.OwnsErrors}. An application never sees usher's meters, limits or
+ * the listener.
  *
  * <p>Draining: when the server shuts down, every open connection receives {@link
  * DrainRequested#INSTANCE} as a user event. The connection finishes the work in flight, then closes

@@ -9,13 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of every connection: an error no handler dealt with closes the connection and is
- * logged once with the client's address. Resets, broken pipes and a client hanging up in the middle
- * of a request (Netty's aggregator reports that as a premature closure) are what clients do; they
- * are logged at debug only.
+ * The last resort for an error no handler dealt with: it closes the connection and is logged once
+ * with the client's address. Resets, broken pipes and a client hanging up in the middle of a
+ * request (Netty's aggregator reports that as a premature closure) are what clients do; they are
+ * logged at debug only. The last handler of a connection, unless that is an {@link OwnsErrors},
+ * which calls {@link #closeAfter} itself.
  */
 @Sharable
-final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
+public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
   static final ConnectionErrorHandler INSTANCE = new ConnectionErrorHandler();
   private static final Logger log = LoggerFactory.getLogger(ConnectionErrorHandler.class);
 
@@ -23,6 +24,11 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    closeAfter(ctx, cause);
+  }
+
+  /** Logs an error no handler dealt with and closes the connection. */
+  public static void closeAfter(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
       log.debug("connection from {} failed: {}", ClientAddress.of(ctx.channel()), cause.toString());
     } else {

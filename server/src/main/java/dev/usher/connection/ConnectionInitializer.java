@@ -14,7 +14,7 @@ import java.util.Optional;
  * LoopOverloadGuard}), in the order a byte travels: usher's meters come first (added on the accept
  * path, with the hand-off time), then the PROXY protocol header and TLS where they are on, then the
  * application's handlers (for HTTP, the connection that owns its HTTP life), then the last-resort
- * error handler.
+ * error handler, unless the application's last handler {@link OwnsErrors}.
  */
 @Sharable
 public final class ConnectionInitializer extends ChannelInitializer<Channel> {
@@ -43,6 +43,8 @@ public final class ConnectionInitializer extends ChannelInitializer<Channel> {
     proxyProtocol.ifPresent(front -> front.install(pipeline));
     tls.ifPresent(front -> front.install(pipeline));
     application.initConnection(pipeline);
-    pipeline.addLast(PipelineNames.ERRORS, ConnectionErrorHandler.INSTANCE);
+    if (!(pipeline.last() instanceof OwnsErrors)) {
+      pipeline.addLast(PipelineNames.ERRORS, ConnectionErrorHandler.INSTANCE);
+    }
   }
 }

@@ -69,6 +69,9 @@ public final class PipelineNames {
   /** The owner of an HTTP/2 connection's life, its graceful end: {@code Http2Session}. */
   public static final String HTTP2 = "usher-http2";
 
-  /** The last handler: an error nobody handled closes the connection. */
+  /**
+   * The last handler, unless the application's own last handler {@link OwnsErrors}: an error nobody
+   * handled closes the connection.
+   */
   public static final String ERRORS = "usher-errors";
 }

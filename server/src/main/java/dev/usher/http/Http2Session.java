@@ -2,7 +2,9 @@ package dev.usher.http;
 
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ClientAddress;
+import dev.usher.connection.ConnectionErrorHandler;
 import dev.usher.connection.ConnectionTimer;
+import dev.usher.connection.OwnsErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * connection closes. One timer, on the loop's ticker, serves the idle time, the age and the wait
  * for the PING's answer.
  */
-final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer.Check {
+final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer.Check, OwnsErrors {
   private static final Logger log = LoggerFactory.getLogger(Http2Session.class);
   private static final long DRAIN_PING = 0x7573686572L; // "usher"
   private static final long NONE = Long.MIN_VALUE;
@@ -131,7 +133,7 @@ final class Http2Session extends ChannelDuplexHandler implements ConnectionTimer
     if (cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
       log.debug("HTTP/2 connection from {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
     } else {
-      ctx.fireExceptionCaught(cause);
+      ConnectionErrorHandler.closeAfter(ctx, cause);
     }
   }
 

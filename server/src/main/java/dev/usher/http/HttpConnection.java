@@ -3,8 +3,10 @@ package dev.usher.http;
 import dev.usher.accept.QueueTimeout;
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ClientAddress;
+import dev.usher.connection.ConnectionErrorHandler;
 import dev.usher.connection.ConnectionTimer;
 import dev.usher.connection.Lingering;
+import dev.usher.connection.OwnsErrors;
 import dev.usher.connection.PipelineNames;
 import dev.usher.connection.ReadTurns;
 import dev.usher.connection.Silence;
@@ -75,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * deadline and the linger.
  */
 final class HttpConnection extends ChannelDuplexHandler
-    implements ConnectionTimer.Check, ReadTurns.Resumed, ExchangeOwner {
+    implements ConnectionTimer.Check, ReadTurns.Resumed, ExchangeOwner, OwnsErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
   private static final long NONE = Long.MIN_VALUE;
 
@@ -632,6 +634,12 @@ final class HttpConnection extends ChannelDuplexHandler
             ctx.close();
           }
         });
+  }
+
+  // Nothing on the connection deals with an error that reaches its last handler.
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ConnectionErrorHandler.closeAfter(ctx, cause);
   }
 
   // ---- the one timer: idle timeout, request deadline, linger

@@ -2,12 +2,8 @@ package dev.usher.fuzz;
 
 import dev.usher.app.DrainRequested;
 import dev.usher.connection.ConnectionInitializer;
-import dev.usher.connection.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -17,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -32,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * whatever the client sends.
  *
  * <ul>
- *   <li>No exception escapes the pipeline: usher's error handler sees none, the channel's tail
- *       none.
+ *   <li>No exception escapes the pipeline: usher's last resort logs none at WARN, the channel's
+ *       tail sees none.
  *   <li>The open-connection count (the accept path's {@code ConnectionTracker}) counts this
  *       connection exactly while it is open, and returns to zero once it is closed.
  *   <li>Nothing is written once the server has shut its output.
@@ -80,18 +75,7 @@ final class FuzzedConnection {
     if (script.slowReader()) {
       channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(64, 256));
     }
-    channel
-        .pipeline()
-        .addLast(
-            initializer,
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel connection) {
-                connection
-                    .pipeline()
-                    .addBefore(PipelineNames.ERRORS, "fuzz-escaped-errors", new EscapedErrors());
-              }
-            });
+    channel.pipeline().addLast(initializer);
   }
 
   Channel channel() {
@@ -240,7 +224,9 @@ final class FuzzedConnection {
     } catch (Throwable reachedTheTail) {
       escaped.add(reachedTheTail);
     }
-    check(escaped.isEmpty(), "an exception escaped the pipeline:\n" + stackTraces());
+    check(escaped.isEmpty(), "an exception reached the pipeline's tail:\n" + stackTraces());
+    // An error no handler dealt with is logged at WARN by the last resort (ConnectionErrorHandler).
+    check(server.warnings().isEmpty(), "logged: " + server.warnings());
     int open = channel.isOpen() ? 1 : 0;
     check(
         server.openConnections() == open,
@@ -279,29 +265,5 @@ final class FuzzedConnection {
     StringWriter traces = new StringWriter();
     escaped.forEach(error -> error.printStackTrace(new PrintWriter(traces)));
     return traces.toString();
-  }
-
-  /**
-   * Just before usher's error handler: what reaches it is an exception no handler dealt with, but
-   * one. Writes still pending when a connection closes (its client did not read them) fail, and
-   * Netty reports a write that had a void promise to the pipeline: a {@link ClosedChannelException}
-   * raised by the close, which the error handler logs at debug, as it does a client's reset.
-   */
-  private final class EscapedErrors extends ChannelInboundHandlerAdapter {
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!failedByTheClose(ctx.channel(), cause)) {
-        escaped.add(cause);
-      }
-      ctx.fireExceptionCaught(cause);
-    }
-
-    private static boolean failedByTheClose(Channel channel, Throwable cause) {
-      StackTraceElement[] raisedAt = cause.getStackTrace();
-      return cause instanceof ClosedChannelException
-          && !channel.isOpen()
-          && raisedAt.length > 0
-          && raisedAt[0].getMethodName().startsWith("close");
-    }
   }
 }

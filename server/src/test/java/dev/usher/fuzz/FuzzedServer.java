@@ -3,6 +3,7 @@ package dev.usher.fuzz;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import dev.usher.accept.ConnectionAdmission;
 import dev.usher.accept.ConnectionBudget;
@@ -71,7 +72,7 @@ final class FuzzedServer implements AutoCloseable {
             String thrown =
                 event.getThrowableProxy() == null
                     ? ""
-                    : ": " + event.getThrowableProxy().getClassName();
+                    : "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
             warnings.add(
                 event.getLevel()
                     + " "

@@ -2,6 +2,7 @@ package dev.usher.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.usher.app.DrainRequested;
@@ -69,6 +70,18 @@ class Http2SessionTimingTest {
             .build();
     send(Http2Frames.clientStart(), Http2Frames.settingsAck());
     assertTrue(frames().stream().anyMatch(frame -> frame.type() == Http2Frames.SETTINGS));
+  }
+
+  // Its session is the pipeline's last handler: usher adds no error handler after it.
+  @Test
+  void anErrorNoHandlerDealtWithClosesTheConnection() throws IOException {
+    connect(Duration.ZERO);
+    assertInstanceOf(Http2Session.class, channel.pipeline().last());
+
+    channel.pipeline().fireExceptionCaught(new IllegalStateException("a bug"));
+
+    assertFalse(channel.isOpen());
+    channel.checkException();
   }
 
   @Test
