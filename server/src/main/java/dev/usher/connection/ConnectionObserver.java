@@ -14,28 +14,32 @@ import io.netty.channel.ChannelPromise;
  */
 public final class ConnectionObserver extends ChannelDuplexHandler {
   private final AcceptPathMeters meters;
-  private final long acceptedNanos;
-  private long activeNanos;
+  // When the boss loop accepted the connection until it is active, then when it became active
+  // (one field: a connection's memory is measured).
+  private long sinceNanos;
+  private boolean active;
 
   /**
    * @param acceptedNanos when the boss loop accepted the connection, on its ticker
    */
   public ConnectionObserver(AcceptPathMeters meters, long acceptedNanos) {
     this.meters = meters;
-    this.acceptedNanos = acceptedNanos;
+    this.sinceNanos = acceptedNanos;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    activeNanos = ctx.executor().ticker().nanoTime();
-    meters.handedOff(activeNanos - acceptedNanos);
+    long now = ctx.executor().ticker().nanoTime();
+    meters.handedOff(now - sinceNanos);
+    sinceNanos = now;
+    active = true;
     ctx.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (activeNanos != 0) {
-      meters.closedAfter(ctx.executor().ticker().nanoTime() - activeNanos);
+    if (active) {
+      meters.closedAfter(ctx.executor().ticker().nanoTime() - sinceNanos);
     }
     ctx.fireChannelInactive();
   }

@@ -1,8 +1,6 @@
 package dev.usher.connection;
 
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,8 +34,7 @@ public final class ReadTurns {
   public static final Resumed NOTHING_HELD = () -> {};
 
   // Held by every connection: no more fields than it needs (a connection's memory is measured).
-  private final ChannelConfig config;
-  private final EventExecutor loop;
+  private final ChannelHandlerContext ctx;
   private final int workPerTurn;
   private final Resumed resumed;
 
@@ -51,8 +48,7 @@ public final class ReadTurns {
    * resumed} is told each time reading resumes.
    */
   public ReadTurns(ChannelHandlerContext ctx, int workPerTurn, Resumed resumed) {
-    this.config = ctx.channel().config();
-    this.loop = ctx.executor();
+    this.ctx = ctx;
     this.workPerTurn = workPerTurn;
     this.resumed = resumed;
   }
@@ -116,7 +112,7 @@ public final class ReadTurns {
 
   private void stop() {
     reading = false;
-    config.setAutoRead(false);
+    ctx.channel().config().setAutoRead(false);
   }
 
   private void resumeSoon() {
@@ -124,7 +120,7 @@ public final class ReadTurns {
       resumeScheduled = true;
       // Scheduled, not executed: the loop runs the tasks added while it runs its tasks in the same
       // round, before any I/O; a scheduled task waits for the next round, after the I/O.
-      loop.schedule(this::resume, 0, TimeUnit.NANOSECONDS);
+      ctx.executor().schedule(this::resume, 0, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -137,7 +133,7 @@ public final class ReadTurns {
     workThisBatch = 0;
     resumed.readingResumed();
     if (reading) {
-      config.setAutoRead(true);
+      ctx.channel().config().setAutoRead(true);
     }
   }
 }

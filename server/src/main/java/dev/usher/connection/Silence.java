@@ -12,13 +12,12 @@ import io.netty.channel.ChannelOutboundBuffer;
  * as activity, though nothing is flushed meanwhile.
  */
 public final class Silence {
-  private final long timeoutNanos;
+  // The timeout is the owner's setting, passed in: every connection holds a Silence.
   private boolean activeSinceCheck;
   private long silentSinceNanos;
   private long lastPendingWriteBytes;
 
-  public Silence(long timeoutNanos, long nowNanos) {
-    this.timeoutNanos = timeoutNanos;
+  public Silence(long nowNanos) {
     this.silentSinceNanos = nowNanos;
   }
 
@@ -28,7 +27,7 @@ public final class Silence {
   }
 
   /** How often the timer checks: a quarter of the timeout. */
-  public long checkInterval() {
+  public static long checkInterval(long timeoutNanos) {
     return Math.max(1, timeoutNanos / ConnectionTimer.CHECKS_PER_TIMEOUT);
   }
 
@@ -36,13 +35,13 @@ public final class Silence {
    * At a check: {@link ConnectionTimer#OVER} once the connection has been silent for the timeout,
    * else how long until the next check.
    */
-  public long nextCheck(Channel channel, long nowNanos) {
+  public long nextCheck(Channel channel, long nowNanos, long timeoutNanos) {
     if (activeSinceCheck || outboundProgressed(channel)) {
       activeSinceCheck = false;
       silentSinceNanos = nowNanos;
     }
     long left = timeoutNanos - (nowNanos - silentSinceNanos);
-    return left <= 0 ? ConnectionTimer.OVER : Math.min(checkInterval(), left);
+    return left <= 0 ? ConnectionTimer.OVER : Math.min(checkInterval(timeoutNanos), left);
   }
 
   private boolean outboundProgressed(Channel channel) {

@@ -67,8 +67,8 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
 
   private void start() {
     if (silence == null) {
-      silence = new Silence(idleTimeoutNanos, timer.nanoTime());
-      timer.checkIn(silence.checkInterval());
+      silence = new Silence(timer.nanoTime());
+      timer.checkIn(Silence.checkInterval(idleTimeoutNanos));
     }
   }
 
@@ -169,7 +169,9 @@ public final class StreamConnection extends ChannelDuplexHandler implements Conn
     }
     long now = timer.nanoTime();
     long next =
-        lingering != null ? lingering.nextCheck(now) : silence.nextCheck(ctx.channel(), now);
+        lingering != null
+            ? lingering.nextCheck(now)
+            : silence.nextCheck(ctx.channel(), now, idleTimeoutNanos);
     if (next == ConnectionTimer.OVER) {
       ctx.close();
     } else {

@@ -189,8 +189,8 @@ final class HttpConnection extends ChannelDuplexHandler
 
   private void startTimer() {
     if (silence == null) {
-      silence = new Silence(rules.idleTimeoutNanos(), timer.nanoTime());
-      timer.checkIn(silence.checkInterval());
+      silence = new Silence(timer.nanoTime());
+      timer.checkIn(Silence.checkInterval(rules.idleTimeoutNanos()));
     }
   }
 
@@ -659,7 +659,7 @@ final class HttpConnection extends ChannelDuplexHandler
       endNow(Ending.CLOSE);
       return;
     }
-    long idle = silence.nextCheck(ctx.channel(), now);
+    long idle = silence.nextCheck(ctx.channel(), now, rules.idleTimeoutNanos());
     // A connection that awaits the service's answer to a whole request is not idle: the service is.
     boolean awaitingService = head != null && head != receiving;
     if (idle == ConnectionTimer.OVER && !awaitingService) {
@@ -676,7 +676,10 @@ final class HttpConnection extends ChannelDuplexHandler
         refuse(receiving, requestStartNanos, HttpResponseStatus.REQUEST_TIMEOUT);
       }
     }
-    long next = awaitingService || idle == ConnectionTimer.OVER ? silence.checkInterval() : idle;
+    long next =
+        awaitingService || idle == ConnectionTimer.OVER
+            ? Silence.checkInterval(rules.idleTimeoutNanos())
+            : idle;
     if (phase == Phase.OPEN && requestStartNanos != NONE) {
       next = Math.min(next, requestStartNanos + rules.requestTimeoutNanos() - now);
     }
