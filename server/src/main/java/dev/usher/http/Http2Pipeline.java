@@ -1,10 +1,9 @@
 package dev.usher.http;
 
 import dev.usher.connection.PipelineNames;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -31,7 +30,7 @@ final class Http2Pipeline {
   private final Http2Settings settings;
   private final int maxHeaderBytes;
   private final Http2Observer observer;
-  private final StreamInitializer streams;
+  private final StreamStarter streams;
 
   Http2Pipeline(
       HttpConnectionRules rules,
@@ -43,7 +42,7 @@ final class Http2Pipeline {
     this.settings = settings;
     this.maxHeaderBytes = maxHeaderBytes;
     this.observer = observer;
-    this.streams = new StreamInitializer(rules, recorders, observer);
+    this.streams = new StreamStarter(rules, recorders, observer);
   }
 
   /** Puts a new HTTP/2 connection's handlers right after {@code ctx}. */
@@ -79,13 +78,18 @@ final class Http2Pipeline {
             observer));
   }
 
+  /**
+   * Put in each new stream's pipeline by the multiplexer (one instance for all streams), it hands
+   * the stream to an exchange of its own: one pipeline operation per stream, where Netty's {@code
+   * ChannelInitializer} takes two and tracks each channel in a concurrent set meanwhile.
+   */
   @Sharable
-  private static final class StreamInitializer extends ChannelInitializer<Channel> {
+  private static final class StreamStarter extends ChannelInboundHandlerAdapter {
     private final HttpConnectionRules rules;
     private final ExchangeRecorder.PerLoop recorders;
     private final Http2Observer observer;
 
-    StreamInitializer(
+    StreamStarter(
         HttpConnectionRules rules, ExchangeRecorder.PerLoop recorders, Http2Observer observer) {
       this.rules = rules;
       this.recorders = recorders;
@@ -93,8 +97,8 @@ final class Http2Pipeline {
     }
 
     @Override
-    protected void initChannel(Channel stream) {
-      stream.pipeline().addLast(new Http2StreamExchange(rules, recorders, observer));
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.pipeline().replace(ctx.name(), null, new Http2StreamExchange(rules, recorders, observer));
     }
   }
 }
