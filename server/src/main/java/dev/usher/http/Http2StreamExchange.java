@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -142,7 +141,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
       int received = body == null ? 0 : body.readableBytes();
       if (received + chunk.readableBytes() > rules.maxBodyBytes()) {
         releaseBody();
-        if (startExchange(Unpooled.EMPTY_BUFFER) != null) {
+        if (startExchange(Unpooled.EMPTY_BUFFER, null) != null) {
           answer(exchange, HttpResponses.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE));
         }
         return;
@@ -157,33 +156,21 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter implements 
   private void requestComplete(Http2Headers trailers) {
     ByteBuf content = body != null ? body : Unpooled.EMPTY_BUFFER;
     body = null;
-    FullHttpRequest request = startExchange(content);
-    if (request == null) {
-      return;
+    FullHttpRequest request = startExchange(content, trailers);
+    if (request != null) {
+      exchange.admitAndServe(
+          rules.service(), request, rules.overload(), loopPressure, ctx.channel().parent());
     }
-    try {
-      if (trailers != null) {
-        HttpConversionUtil.addHttp2ToHttpHeaders(
-            streamId(), trailers, request.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
-      }
-    } catch (Http2Exception malformed) {
-      exchange.abandoned = true;
-      exchange.release();
-      resetStream(malformed.error());
-      return;
-    }
-    exchange.admitAndServe(
-        rules.service(), request, rules.overload(), loopPressure, ctx.channel().parent());
   }
 
   // The exchange of this stream's request, with content as its body; null (and the stream reset)
-  // when its headers do not make an HTTP request.
-  private FullHttpRequest startExchange(ByteBuf content) {
+  // when its fields do not make an HTTP request.
+  private FullHttpRequest startExchange(ByteBuf content, Http2Headers trailers) {
     requestDone = true;
     FullHttpRequest request;
     try {
-      request = HttpConversionUtil.toFullHttpRequest(streamId(), head, content, true);
-    } catch (Http2Exception | RuntimeException malformed) {
+      request = Http2Requests.request(head, content, trailers);
+    } catch (RuntimeException malformed) {
       content.release();
       log.debug("HTTP/2 stream from {} is malformed: {}", remoteAddress(), malformed.toString());
       resetStream(Http2Error.PROTOCOL_ERROR);
