@@ -34,9 +34,9 @@ final class Http2Requests {
   private Http2Requests() {}
 
   /**
-   * The request of {@code head} (whose {@code :method} and {@code :path} the caller has checked)
-   * with {@code content} as its body and {@code trailers} (or null) as its trailer fields; it owns
-   * {@code content} only once returned.
+   * The request of {@code head} (whose {@code :method} and {@code :path}, or for {@code CONNECT}
+   * {@code :authority}, the caller has checked) with {@code content} as its body and {@code
+   * trailers} (or null) as its trailer fields; it owns {@code content} only once returned.
    *
    * @throws IllegalArgumentException when the fields do not make a valid HTTP request
    */
@@ -59,7 +59,8 @@ final class Http2Requests {
     return new DefaultFullHttpRequest(
         HttpVersion.HTTP_1_1,
         HttpMethod.valueOf(head.method().toString()),
-        head.path().toString(),
+        // CONNECT names no path: its target is the authority, as in HTTP/1.1 (RFC 9113 8.5).
+        head.path() != null ? head.path().toString() : authority.toString(),
         content,
         fields,
         trailerFields);

@@ -54,6 +54,18 @@ class Http2RequestsTest {
   }
 
   @Test
+  void connectsTargetIsItsAuthorityAsInHttp11() {
+    FullHttpRequest request =
+        Http2Requests.request(
+            new DefaultHttp2Headers().method("CONNECT").authority("upstream.example:443"),
+            empty(),
+            null);
+    assertEquals(HttpMethod.CONNECT, request.method());
+    assertEquals("upstream.example:443", request.uri());
+    request.release();
+  }
+
+  @Test
   void cookieCrumbsAreJoinedIntoOneField() {
     FullHttpRequest request =
         Http2Requests.request(
