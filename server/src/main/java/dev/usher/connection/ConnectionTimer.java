@@ -1,16 +1,15 @@
 package dev.usher.connection;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one timer of a connection, on its event loop, with time from the loop's ticker: the owner of
  * the connection's timing rules (idle timeout, request deadline, linger) asks for one check at a
  * time and, at each, decides when the next is due. The busy path never touches it, so keep-alive
- * traffic does not churn the loop's timer queue.
+ * traffic does not churn the loop's timers. The loop's pending timers are kept together ({@link
+ * LoopTimers}): a timer holds no task of its own.
  */
-public final class ConnectionTimer implements Runnable {
+public final class ConnectionTimer {
   /**
    * How often a rule that counts silence checks it, per its timeout: a connection silent for the
    * timeout closes after between one and 1.25 times it, and busy traffic never moves the timer.
@@ -26,47 +25,40 @@ public final class ConnectionTimer implements Runnable {
     void check();
   }
 
-  private final EventExecutor loop;
+  private final LoopTimers timers;
   private final Check check;
-  private ScheduledFuture<?> pending;
-  private long dueNanos;
+  // LoopTimers' bookkeeping: when the pending check is due, and its place in the loop's heap (-1:
+  // none pending).
+  long dueNanos;
+  int index = -1;
 
   public ConnectionTimer(EventExecutor loop, Check check) {
-    this.loop = loop;
+    this.timers = LoopTimers.of(loop);
     this.check = check;
   }
 
   /** The loop's time. */
   public long nanoTime() {
-    return loop.ticker().nanoTime();
+    return timers.nanoTime();
   }
 
   /** The next check runs in {@code delayNanos} (at least 1), in place of any pending one. */
   public void checkIn(long delayNanos) {
-    cancel();
-    long delay = Math.max(1, delayNanos);
-    dueNanos = loop.ticker().nanoTime() + delay;
-    pending = loop.schedule(this, delay, TimeUnit.NANOSECONDS);
+    timers.schedule(this, timers.nanoTime() + Math.max(1, delayNanos));
   }
 
   /** A check runs by {@code dueNanos}: the pending one moves only when it would run later. */
   public void checkBy(long dueNanos) {
-    if (pending == null || this.dueNanos > dueNanos) {
-      checkIn(dueNanos - loop.ticker().nanoTime());
+    if (index < 0 || this.dueNanos > dueNanos) {
+      checkIn(dueNanos - timers.nanoTime());
     }
   }
 
   public void cancel() {
-    if (pending != null) {
-      pending.cancel(false);
-      pending = null;
-    }
+    timers.cancel(this);
   }
 
-  /** The loop runs the due check: not for the timer's users. */
-  @Override
-  public void run() {
-    pending = null;
+  void fire() {
     check.check();
   }
 }
