@@ -83,19 +83,22 @@ final class LoopTimers implements Runnable {
   public void run() {
     wakeUp = null;
     running = true;
-    long now = ticker.nanoTime();
-    while (size > 0 && heap[0].dueNanos <= now) {
-      ConnectionTimer due = heap[0];
-      removeAt(0);
-      try {
-        due.fire();
-      } catch (RuntimeException failed) {
-        // One connection's failed check must not hold up the others' (as one task each would not).
-        log.warn("a connection's timer check failed", failed);
+    try {
+      long now = ticker.nanoTime();
+      while (size > 0 && heap[0].dueNanos <= now) {
+        ConnectionTimer due = heap[0];
+        removeAt(0);
+        try {
+          due.fire();
+        } catch (RuntimeException failed) {
+          // One connection's failed check must not hold up the others' (one task each would not).
+          log.warn("a connection's timer check failed", failed);
+        }
       }
+    } finally {
+      running = false;
+      wakeUpForTheEarliest();
     }
-    running = false;
-    wakeUpForTheEarliest();
   }
 
   // A wake-up already pending no later than the earliest stays: when it finds nothing due (its

@@ -88,6 +88,21 @@ class LoopTimersTest {
   }
 
   @Test
+  void aCheckThatFailsDoesNotHoldUpTheOthers() {
+    new ConnectionTimer(
+            channel.eventLoop(),
+            () -> {
+              throw new IllegalStateException("a bug in one connection's rule");
+            })
+        .checkIn(millis(10));
+    timer("beside it").checkIn(millis(10));
+    timer("after it").checkIn(millis(20));
+
+    advance(Duration.ofMillis(30));
+    assertEquals(List.of("beside it", "after it"), ran);
+  }
+
+  @Test
   void manyTimersRunInDueOrder() {
     Random random = new Random(42);
     long[] delays = new long[2_000];
