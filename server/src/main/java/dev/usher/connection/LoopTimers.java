@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 final class LoopTimers implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LoopTimers.class);
   // Found once per connection: by the loop's thread for a real loop, else (an embedded loop in
-  // tests) in a map that holds neither loop nor timers once the loop is gone.
+  // tests) in a map that lets go of a loop once nothing refers to it; a pending timer (its owner's
+  // channel) or wake-up task does, so a loop with nothing pending holds no wake-up.
   private static final Map<EventExecutor, LoopTimers> BY_LOOP = new WeakHashMap<>();
   private static final FastThreadLocal<LoopTimers> LAST_FOUND = new FastThreadLocal<>();
 
@@ -71,6 +72,11 @@ final class LoopTimers implements Runnable {
   void cancel(ConnectionTimer timer) {
     if (timer.index >= 0) {
       removeAt(timer.index);
+    }
+    if (size == 0 && wakeUp != null && !running) {
+      // Nothing left to wake up for; and a pending task would hold on to the loop (see BY_LOOP).
+      wakeUp.cancel(false);
+      wakeUp = null;
     }
   }
 

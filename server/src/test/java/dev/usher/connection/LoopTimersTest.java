@@ -67,6 +67,19 @@ class LoopTimersTest {
   }
 
   @Test
+  void aLoopWithNothingPendingWaitsForNothing() {
+    ConnectionTimer first = timer("first");
+    ConnectionTimer second = timer("second");
+    first.checkIn(millis(10));
+    second.checkIn(millis(20));
+
+    first.cancel();
+    assertTrue(channel.runScheduledPendingTasks() > 0, "no wake-up for the second");
+    second.cancel();
+    assertEquals(-1, channel.runScheduledPendingTasks(), "a wake-up left for nothing");
+  }
+
+  @Test
   void aCheckMayAskForItsNextAndCancelAnotherDueAtTheSameTime() {
     ConnectionTimer other = timer("other");
     ConnectionTimer[] self = new ConnectionTimer[1];
