@@ -1,15 +1,17 @@
 package dev.usher.connection;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.DefaultPriorityQueue;
+import io.netty.util.internal.PriorityQueueNode;
 
 /**
  * The one timer of a connection, on its event loop, with time from the loop's ticker: the owner of
  * the connection's timing rules (idle timeout, request deadline, linger) asks for one check at a
  * time and, at each, decides when the next is due. The busy path never touches it, so keep-alive
  * traffic does not churn the loop's timers. The loop's pending timers are kept together ({@link
- * LoopTimers}): a timer holds no task of its own.
+ * LoopTimers}): a timer holds no task of its own, only its place in their queue.
  */
-public final class ConnectionTimer {
+public final class ConnectionTimer implements PriorityQueueNode {
   /**
    * How often a rule that counts silence checks it, per its timeout: a connection silent for the
    * timeout closes after between one and 1.25 times it, and busy traffic never moves the timer.
@@ -27,10 +29,9 @@ public final class ConnectionTimer {
 
   private final LoopTimers timers;
   private final Check check;
-  // LoopTimers' bookkeeping: when the pending check is due, and its place in the loop's heap (-1:
-  // none pending).
+  // LoopTimers' bookkeeping: when the pending check is due, and its place in the loop's queue.
   long dueNanos;
-  int index = -1;
+  private int index = INDEX_NOT_IN_QUEUE;
 
   public ConnectionTimer(EventExecutor loop, Check check) {
     this.timers = LoopTimers.of(loop);
@@ -49,7 +50,7 @@ public final class ConnectionTimer {
 
   /** A check runs by {@code dueNanos}: the pending one moves only when it would run later. */
   public void checkBy(long dueNanos) {
-    if (index < 0 || this.dueNanos > dueNanos) {
+    if (!pending() || this.dueNanos > dueNanos) {
       checkIn(dueNanos - timers.nanoTime());
     }
   }
@@ -60,5 +61,21 @@ public final class ConnectionTimer {
 
   void fire() {
     check.check();
+  }
+
+  boolean pending() {
+    return index != INDEX_NOT_IN_QUEUE;
+  }
+
+  /** The loop's queue of timers asks: not for the timer's users. */
+  @Override
+  public int priorityQueueIndex(DefaultPriorityQueue<?> queue) {
+    return index;
+  }
+
+  /** The loop's queue of timers tells: not for the timer's users. */
+  @Override
+  public void priorityQueueIndex(DefaultPriorityQueue<?> queue, int index) {
+    this.index = index;
   }
 }

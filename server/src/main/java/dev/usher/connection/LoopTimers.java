@@ -4,8 +4,9 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
+import io.netty.util.internal.DefaultPriorityQueue;
 import java.lang.ref.WeakReference;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pending {@link ConnectionTimer}s of one event loop, in one binary heap ordered by when each
- * is due, served by one task scheduled on the loop for the earliest. A connection's pending timer
- * thus costs its heap slot; a task of the loop's own per timer would cost 64 bytes more on every
- * idle connection, whose idle check is always pending. On the loop only.
+ * The pending {@link ConnectionTimer}s of one event loop, in one priority queue ordered by when
+ * each is due (Netty's {@code DefaultPriorityQueue}, the heap its loops keep their own scheduled
+ * tasks in, each element holding its index), served by one task scheduled on the loop for the
+ * earliest. A connection's pending timer thus costs its slot in the queue; a task of the loop's own
+ * per timer would cost 64 bytes more on every idle connection, whose idle check is always pending.
+ * On the loop only.
  */
 final class LoopTimers implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LoopTimers.class);
@@ -25,11 +28,13 @@ final class LoopTimers implements Runnable {
   // channel) or wake-up task does, so a loop with nothing pending holds no wake-up.
   private static final Map<EventExecutor, LoopTimers> BY_LOOP = new WeakHashMap<>();
   private static final FastThreadLocal<LoopTimers> LAST_FOUND = new FastThreadLocal<>();
+  private static final Comparator<ConnectionTimer> BY_DUE_TIME =
+      Comparator.comparingLong(timer -> timer.dueNanos);
 
   private final WeakReference<EventExecutor> loop;
   private final Ticker ticker;
-  private ConnectionTimer[] heap = new ConnectionTimer[16];
-  private int size;
+  private final DefaultPriorityQueue<ConnectionTimer> queue =
+      new DefaultPriorityQueue<>(BY_DUE_TIME, 16);
   private ScheduledFuture<?> wakeUp;
   private long wakeUpNanos;
   private boolean running;
@@ -56,24 +61,18 @@ final class LoopTimers implements Runnable {
 
   /** {@code timer} is due at {@code dueNanos}, in place of when it was due before. */
   void schedule(ConnectionTimer timer, long dueNanos) {
-    if (timer.index >= 0) {
-      removeAt(timer.index);
-    }
     timer.dueNanos = dueNanos;
-    if (size == heap.length) {
-      heap = Arrays.copyOf(heap, size * 2);
+    if (timer.pending()) {
+      queue.priorityChanged(timer);
+    } else {
+      queue.offer(timer);
     }
-    timer.index = size++;
-    heap[timer.index] = timer;
-    siftUp(timer.index);
     wakeUpForTheEarliest();
   }
 
   void cancel(ConnectionTimer timer) {
-    if (timer.index >= 0) {
-      removeAt(timer.index);
-    }
-    if (size == 0 && wakeUp != null && !running) {
+    queue.removeTyped(timer);
+    if (queue.isEmpty() && wakeUp != null && !running) {
       // Nothing left to wake up for; and a pending task would hold on to the loop (see BY_LOOP).
       wakeUp.cancel(false);
       wakeUp = null;
@@ -81,7 +80,7 @@ final class LoopTimers implements Runnable {
   }
 
   int pending() {
-    return size;
+    return queue.size();
   }
 
   /** The loop runs what is due: not for the timers' users. */
@@ -91,9 +90,10 @@ final class LoopTimers implements Runnable {
     running = true;
     try {
       long now = ticker.nanoTime();
-      while (size > 0 && heap[0].dueNanos <= now) {
-        ConnectionTimer due = heap[0];
-        removeAt(0);
+      for (ConnectionTimer due = queue.peek();
+          due != null && due.dueNanos <= now;
+          due = queue.peek()) {
+        queue.poll();
         try {
           due.fire();
         } catch (RuntimeException failed) {
@@ -110,10 +110,10 @@ final class LoopTimers implements Runnable {
   // A wake-up already pending no later than the earliest stays: when it finds nothing due (its
   // timer was cancelled), it asks for the next.
   private void wakeUpForTheEarliest() {
-    if (running || size == 0) {
+    if (running || queue.isEmpty()) {
       return;
     }
-    long earliest = heap[0].dueNanos;
+    long earliest = queue.peek().dueNanos;
     if (wakeUp != null) {
       if (wakeUpNanos <= earliest) {
         return;
@@ -126,55 +126,5 @@ final class LoopTimers implements Runnable {
       wakeUp =
           executor.schedule(this, Math.max(0, earliest - ticker.nanoTime()), TimeUnit.NANOSECONDS);
     }
-  }
-
-  private void removeAt(int index) {
-    ConnectionTimer removed = heap[index];
-    removed.index = -1;
-    ConnectionTimer last = heap[--size];
-    heap[size] = null;
-    if (index < size) {
-      heap[index] = last;
-      last.index = index;
-      siftDown(index);
-      siftUp(last.index);
-    }
-  }
-
-  private void siftUp(int index) {
-    ConnectionTimer timer = heap[index];
-    while (index > 0) {
-      int parent = (index - 1) >>> 1;
-      ConnectionTimer above = heap[parent];
-      if (above.dueNanos <= timer.dueNanos) {
-        break;
-      }
-      heap[index] = above;
-      above.index = index;
-      index = parent;
-    }
-    heap[index] = timer;
-    timer.index = index;
-  }
-
-  private void siftDown(int index) {
-    ConnectionTimer timer = heap[index];
-    int half = size >>> 1;
-    while (index < half) {
-      int child = 2 * index + 1;
-      int right = child + 1;
-      if (right < size && heap[right].dueNanos < heap[child].dueNanos) {
-        child = right;
-      }
-      ConnectionTimer below = heap[child];
-      if (timer.dueNanos <= below.dueNanos) {
-        break;
-      }
-      heap[index] = below;
-      below.index = index;
-      index = child;
-    }
-    heap[index] = timer;
-    timer.index = index;
   }
 }
